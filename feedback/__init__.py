@@ -1,0 +1,1 @@
+"""Survey templates, schedules, invitations, responses, reminders and the tasks that send them."""

@@ -1,0 +1,9 @@
+"""Survey templates, schedules, invitations, responses, reminders and the tasks that send them."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FeedbackConfig(AppConfig):
+    name = "feedback"
+    verbose_name = _("Feedback")

@@ -1,0 +1,1 @@
+"""Models of surveys, schedules and deliveries (built by the feedback issue)."""

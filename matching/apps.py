@@ -1,0 +1,9 @@
+"""Scoring and the optimiser, match runs and suggestions, approved pairs and their sessions."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MatchingConfig(AppConfig):
+    name = "matching"
+    verbose_name = _("Matching")

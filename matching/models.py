@@ -1,0 +1,1 @@
+"""Models of match runs, pairs and sessions (built by the matching and pairs issues)."""

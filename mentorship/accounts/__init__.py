@@ -1,0 +1,1 @@
+"""Accounts: the user model (email login, language, time zone) and the two site-wide roles."""

@@ -1,0 +1,76 @@
+"""Work on accounts that has side effects: creating one (with its welcome mail), changing roles."""
+
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from mentorship.accounts.models import User
+from mentorship.mail import send_templated_mail
+
+
+@transaction.atomic
+def account_create(
+    *,
+    request: HttpRequest,
+    created_by: User,
+    email: str,
+    full_name: str,
+    preferred_language: str,
+    time_zone: str,
+    is_hr_admin: bool = False,
+    is_executive: bool = False,
+) -> User:
+    """Create an account without a password and mail its owner a link to choose one."""
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this email address already exists.")})
+    user = User.objects.create_user(
+        email=email,
+        password=None,
+        full_name=full_name,
+        preferred_language=preferred_language,
+        time_zone=time_zone,
+        is_hr_admin=is_hr_admin,
+        is_executive=is_executive,
+    )
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
+    set_password_url = _set_password_url(request, user)
+    transaction.on_commit(
+        lambda: send_templated_mail(
+            "accounts/email/welcome",
+            to=user,
+            context={"user": user, "created_by": created_by, "set_password_url": set_password_url},
+        )
+    )
+    return user
+
+
+def _set_password_url(request: HttpRequest, user: User) -> str:
+    # allauth's own password-reset link: it expires and works once, and using it verifies the
+    # address (see receivers.py).
+    key = f"{user_pk_to_url_str(user)}-{default_token_generator.make_token(user)}"
+    with translation.override(user.preferred_language):
+        return get_adapter(request).get_reset_password_from_key_url(key)
+
+
+@transaction.atomic
+def account_set_roles(
+    *, changed_by: User, user: User, is_hr_admin: bool, is_executive: bool
+) -> User:
+    """Give or take the site-wide roles. An HR admin cannot drop their own HR role, so a
+    company can never lock itself out of its programs by a slip of the mouse."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == changed_by.pk and user.is_hr_admin and not is_hr_admin:
+        raise ValidationError(
+            _("You cannot remove your own HR admin role. Ask another HR admin to do it.")
+        )
+    user.is_hr_admin = is_hr_admin
+    user.is_executive = is_executive
+    user.save(update_fields=["is_hr_admin", "is_executive"])
+    return user

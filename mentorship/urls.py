@@ -1,0 +1,16 @@
+"""The project's URLs."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from mentorship import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("language/", views.set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("mentorship.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]

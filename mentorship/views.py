@@ -1,0 +1,61 @@
+"""Cross-app pages: the home page, the dashboard, the language switch and the health check."""
+
+from django.conf import settings
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from mentorship import health
+from mentorship.accounts.models import User
+from mentorship.permissions import (
+    can_manage_people,
+    can_view_dashboards,
+    dashboard_viewer_required,
+)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return render(request, "mentorship/landing.html")
+    return render(
+        request,
+        "mentorship/home.html",
+        {
+            "can_manage_people": can_manage_people(request.user),
+            "can_view_dashboards": can_view_dashboards(request.user),
+        },
+    )
+
+
+@require_GET
+@dashboard_viewer_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    # Counts only: an executive page never names a person.
+    people = User.objects.filter(is_active=True).aggregate(
+        total=Count("pk"),
+        hr_admins=Count("pk", filter=Q(is_hr_admin=True)),
+        executives=Count("pk", filter=Q(is_executive=True)),
+    )
+    return render(request, "mentorship/dashboard.html", {"people": people})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice on the person's account."""
+    language = request.POST.get("language", "")
+    response = django_set_language(request)
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(preferred_language=language)
+    return response
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    status = health.check_all()
+    healthy = all(value == health.OK for value in status.values())
+    return JsonResponse(status, status=200 if healthy else 503)

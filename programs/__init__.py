@@ -1,0 +1,1 @@
+"""Programs, the topic catalogue, enrolments and profiles, invitations and imports."""

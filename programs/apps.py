@@ -1,0 +1,9 @@
+"""Programs, the topic catalogue, enrolments and profiles, invitations and imports."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgramsConfig(AppConfig):
+    name = "programs"
+    verbose_name = _("Programs")

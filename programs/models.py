@@ -1,0 +1,1 @@
+"""Models of programs, topics and enrolments (built by the programs issue)."""
