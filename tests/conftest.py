@@ -1,0 +1,188 @@
+"""Fixtures shared by the whole suite: the cast of roles, a real Celery worker, and the rules
+that make CI honest (the report header names the services; under CI=true nothing skips)."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+
+from tests.factories import PASSWORD, UserFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+# --- Report header and the no-skip rule ---------------------------------------------------------
+
+
+def _database_description() -> str:
+    from django.db import connection
+
+    params = connection.settings_dict
+    try:
+        if connection.vendor == "postgresql":
+            # The named database may not exist yet; the maintenance database always does.
+            with connection._nodb_cursor() as cursor:
+                cursor.execute("SHOW server_version")
+                version = cursor.fetchone()[0]
+            where = f"{params['HOST'] or 'socket'}:{params['PORT'] or 5432}/{params['NAME']}"
+        else:
+            version = connection.Database.sqlite_version
+            where = str(params["NAME"])
+    except Exception as error:  # noqa: BLE001 - the header must never crash the run
+        version, where = f"unreachable ({type(error).__name__})", ""
+    return f"{connection.vendor} {version} {where}".strip()
+
+
+def _broker_description() -> str:
+    from kombu.utils.url import maybe_sanitize_url
+
+    return maybe_sanitize_url(django_settings.CELERY_BROKER_URL)
+
+
+def pytest_report_header(config):
+    return [
+        f"database: {_database_description()}",
+        f"broker: {_broker_description()}",
+        f"CI: {'yes, skips are failures' if IN_CI else 'no'}",
+    ]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI=true, which is not allowed: {report.longrepr}"
+
+
+# --- Isolation ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(settings):
+    """Each test gets an empty in-process cache, so rate-limit counters never leak between
+    tests, and clearing it can never touch the broker's Redis database."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
+    # The compressed-manifest storage of production needs `collectstatic` first; tests serve the
+    # source files as they are.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    yield
+
+
+# --- The cast -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
+
+
+@pytest.fixture
+def hr_admin(db):
+    return UserFactory(email="hr@example.com", full_name="Hana HR", is_hr_admin=True)
+
+
+@pytest.fixture
+def executive(db):
+    return UserFactory(email="exec@example.com", full_name="Emre Executive", is_executive=True)
+
+
+@pytest.fixture
+def participant(db):
+    """A person with no site-wide role: what mentors and mentees are until enrolments exist."""
+    return UserFactory(email="mentor@example.com", full_name="Mai Mentor")
+
+
+@pytest.fixture
+def inactive_user(db):
+    return UserFactory(email="gone@example.com", full_name="Gone Person", is_active=False)
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)` signs a user in on the test client (None stays anonymous)."""
+
+    def sign_in(user):
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in
+
+
+# --- A real Celery worker -----------------------------------------------------------------------
+
+
+class WorkerProcess:
+    """A `celery worker` subprocess on the configured broker, as `make run` starts it."""
+
+    def __init__(self, log_path: Path):
+        self.hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
+        self.log_path = log_path
+        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [
+                sys.executable, "-m", "celery", "-A", "mentorship", "worker",
+                "--pool=solo", "--loglevel=INFO", f"--hostname={self.hostname}",
+                "--without-gossip", "--without-mingle",
+            ],
+            cwd=BASE_DIR,
+            env=os.environ.copy(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_until_ready(self, timeout: float = 60) -> None:
+        from mentorship.celery import app
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            if app.control.ping(destination=[self.hostname], timeout=0.5):
+                return
+        self.stop()
+        raise AssertionError(
+            f"worker {self.hostname} did not answer a ping:\n{self.log_path.read_text()[-3000:]}"
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+@pytest.fixture
+def celery_worker_process(tmp_path):
+    """Start a real worker and wait until it answers; stopped at the end of the test."""
+    workers: list[WorkerProcess] = []
+
+    def start() -> WorkerProcess:
+        worker = WorkerProcess(tmp_path / f"worker-{len(workers)}.log")
+        workers.append(worker)
+        worker.wait_until_ready()
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
