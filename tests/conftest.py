@@ -66,7 +66,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(settings):
+def _test_settings(settings):
     """Each test gets an empty in-process cache, so rate-limit counters never leak between
     tests, and clearing it can never touch the broker's Redis database."""
     settings.CACHES = {
@@ -75,6 +75,8 @@ def _private_cache(settings):
             "LOCATION": f"test-{uuid.uuid4()}",
         }
     }
+    # Real hashing costs ~0.3 s a user; these tests are about access, not password strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The compressed-manifest storage of production needs `collectstatic` first; tests serve the
     # source files as they are.
     settings.STORAGES = {
@@ -137,9 +139,17 @@ class WorkerProcess:
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "mentorship", "worker",
-                "--pool=solo", "--loglevel=INFO", f"--hostname={self.hostname}",
-                "--without-gossip", "--without-mingle",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "mentorship",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                f"--hostname={self.hostname}",
+                "--without-gossip",
+                "--without-mingle",
             ],
             cwd=BASE_DIR,
             env=os.environ.copy(),

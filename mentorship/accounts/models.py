@@ -44,7 +44,10 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self._create_user(email, password, **fields)
 
     def create_superuser(self, email: str, password: str | None = None, **fields) -> "User":
+        # The first account of a new installation must be able to run it from the product's
+        # own pages, so a superuser is an HR admin too.
         fields.update(is_staff=True, is_superuser=True)
+        fields.setdefault("is_hr_admin", True)
         return self._create_user(email, password, **fields)
 
 

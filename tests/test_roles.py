@@ -1,0 +1,168 @@
+"""Each role sees its own menu and is refused the pages of the others."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# (url name, args) of every page guarded by a site-wide role or by signing in.
+PAGES = {
+    "home": ("home", []),
+    "dashboard": ("dashboard", []),
+    "people": ("accounts:people", []),
+    "person_create": ("accounts:person_create", []),
+    "profile": ("accounts:profile", []),
+}
+
+# Expected status of a GET for each role; anonymous visitors are sent to sign in (302).
+EXPECTED = {
+    "anonymous": {
+        "home": 200,
+        "dashboard": 302,
+        "people": 302,
+        "person_create": 302,
+        "profile": 302,
+    },
+    "participant": {
+        "home": 200,
+        "dashboard": 403,
+        "people": 403,
+        "person_create": 403,
+        "profile": 200,
+    },
+    "executive": {
+        "home": 200,
+        "dashboard": 200,
+        "people": 403,
+        "person_create": 403,
+        "profile": 200,
+    },
+    "hr_admin": {
+        "home": 200,
+        "dashboard": 200,
+        "people": 200,
+        "person_create": 200,
+        "profile": 200,
+    },
+}
+
+
+@pytest.fixture
+def cast(hr_admin, executive, participant):
+    return {
+        "anonymous": None,
+        "participant": participant,
+        "executive": executive,
+        "hr_admin": hr_admin,
+    }
+
+
+@pytest.mark.parametrize("role", EXPECTED)
+@pytest.mark.parametrize("page", PAGES)
+def test_page_access_by_role(client_for, cast, role, page):
+    url_name, args = PAGES[page]
+    url = reverse(url_name, args=args)
+    response = client_for(cast[role]).get(url)
+    assert response.status_code == EXPECTED[role][page]
+    if response.status_code == 302:
+        assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    ("role", "visible", "hidden"),
+    [
+        ("participant", ["Home"], ["Dashboard", "People"]),
+        ("executive", ["Home", "Dashboard"], ["People"]),
+        ("hr_admin", ["Home", "Dashboard", "People"], []),
+    ],
+)
+def test_navigation_shows_each_role_its_own_menu(client_for, cast, role, visible, hidden):
+    response = client_for(cast[role]).get(reverse("home"))
+    labels = [item["label"] for item in response.context["nav_items"]]
+    assert [str(label) for label in labels] == visible
+    html = response.content.decode()
+    for label in hidden:
+        assert f">{label}</a></li>" not in html
+
+
+def test_anonymous_home_offers_sign_in_and_no_menu(client):
+    response = client.get(reverse("home"))
+    assert response.context["nav_items"] == []
+    assert reverse("account_login") in response.content.decode()
+
+
+def test_inactive_account_is_treated_as_signed_out(client, inactive_user):
+    client.force_login(inactive_user)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("url_name", ["dashboard", "accounts:people", "home"])
+def test_read_only_pages_refuse_post(client_for, hr_admin, url_name):
+    response = client_for(hr_admin).post(reverse(url_name))
+    assert response.status_code == 405
+
+
+def test_roles_form_refuses_get(client_for, hr_admin, participant):
+    response = client_for(hr_admin).get(reverse("accounts:person_roles", args=[participant.pk]))
+    assert response.status_code == 405
+
+
+def test_hr_admin_assigns_roles(client_for, hr_admin, participant):
+    response = client_for(hr_admin).post(
+        reverse("accounts:person_roles", args=[participant.pk]),
+        {"is_executive": "on"},
+    )
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.is_executive and not participant.is_hr_admin
+
+
+@pytest.mark.parametrize("role", ["participant", "executive"])
+def test_only_hr_admins_assign_roles(client_for, cast, role):
+    target = UserFactory()
+    response = client_for(cast[role]).post(
+        reverse("accounts:person_roles", args=[target.pk]), {"is_hr_admin": "on"}
+    )
+    assert response.status_code == 403
+    target.refresh_from_db()
+    assert not target.is_hr_admin
+
+
+def test_anonymous_cannot_assign_roles(client, participant):
+    response = client.post(
+        reverse("accounts:person_roles", args=[participant.pk]), {"is_hr_admin": "on"}
+    )
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert not participant.is_hr_admin
+
+
+def test_hr_admin_cannot_drop_their_own_hr_role(client_for, hr_admin):
+    response = client_for(hr_admin).post(
+        reverse("accounts:person_roles", args=[hr_admin.pk]), {"is_executive": "on"}, follow=True
+    )
+    hr_admin.refresh_from_db()
+    assert hr_admin.is_hr_admin and not hr_admin.is_executive
+    assert "You cannot remove your own HR admin role" in response.content.decode()
+
+
+def test_roles_of_an_unknown_person_is_404(client_for, hr_admin):
+    response = client_for(hr_admin).post(reverse("accounts:person_roles", args=[999999]), {})
+    assert response.status_code == 404
+
+
+def test_people_search_finds_by_name_and_email(client_for, hr_admin):
+    UserFactory(full_name="Zeynep Aydın", email="zeynep@example.com")
+    UserFactory(full_name="Trần Minh", email="minh@example.com")
+    response = client_for(hr_admin).get(reverse("accounts:people"), {"q": "zeynep"})
+    names = [person.full_name for person in response.context["page"]]
+    assert names == ["Zeynep Aydın"]
+
+
+def test_dashboard_counts_people_by_role(client_for, hr_admin, executive, participant):
+    UserFactory(is_active=False, is_executive=True)
+    response = client_for(executive).get(reverse("dashboard"))
+    assert response.context["people"] == {"total": 3, "hr_admins": 1, "executives": 1}

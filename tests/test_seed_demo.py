@@ -1,0 +1,58 @@
+"""`seed_demo` creates one account per role, prints their password, and can run again."""
+
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+
+from mentorship.accounts.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_seed_demo_creates_an_account_for_each_role_and_prints_the_password(settings, client):
+    settings.DEBUG = True
+    output = _seed(password="a-demo-password-1")
+
+    assert "a-demo-password-1" in output
+    assert User.objects.filter(email__endswith="@demo.example").count() == 4
+    assert User.objects.get(email="hr@demo.example").is_hr_admin
+    assert User.objects.get(email="exec@demo.example").is_executive
+    assert (
+        EmailAddress.objects.filter(user__email__endswith="@demo.example", verified=True).count()
+        == 4
+    )
+
+    response = client.post(
+        "/accounts/login/", {"login": "hr@demo.example", "password": "a-demo-password-1"}
+    )
+    assert response.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+def test_seed_demo_is_idempotent(settings):
+    settings.DEBUG = True
+    _seed()
+    User.objects.filter(email="exec@demo.example").update(is_executive=False, full_name="Changed")
+    output = _seed()
+
+    assert User.objects.filter(email__endswith="@demo.example").count() == 4
+    assert EmailAddress.objects.filter(user__email__endswith="@demo.example").count() == 4
+    assert User.objects.get(email="exec@demo.example").is_executive
+    assert "refreshed" in output
+
+
+def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        _seed()
+    assert not User.objects.exists()
+    _seed(force=True)
+    assert User.objects.count() == 4
