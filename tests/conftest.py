@@ -26,10 +26,19 @@ def _database_description() -> str:
     params = connection.settings_dict
     try:
         if connection.vendor == "postgresql":
-            # The named database may not exist yet; the maintenance database always does.
-            with connection._nodb_cursor() as cursor:
-                cursor.execute("SHOW server_version")
-                version = cursor.fetchone()[0]
+            import psycopg
+
+            # pytest-django blocks the ORM here, and the named database may not exist yet:
+            # ask the server itself through its maintenance database.
+            with psycopg.connect(
+                host=params["HOST"] or None,
+                port=params["PORT"] or None,
+                user=params["USER"] or None,
+                password=params["PASSWORD"] or None,
+                dbname="postgres",
+                connect_timeout=5,
+            ) as conn:
+                version = conn.execute("SHOW server_version").fetchone()[0]
             where = f"{params['HOST'] or 'socket'}:{params['PORT'] or 5432}/{params['NAME']}"
         else:
             version = connection.Database.sqlite_version

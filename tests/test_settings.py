@@ -163,3 +163,13 @@ def test_production_settings_pass_the_deployment_checks(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_ci_runs_on_postgresql_and_redis(settings):
+    """CI must exercise the real services, not the embedded defaults."""
+    if os.environ.get("CI", "").lower() not in {"1", "true", "yes"}:
+        import pytest
+
+        pytest.skip("only CI promises PostgreSQL and Redis")
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert settings.CELERY_BROKER_URL.startswith("redis://")
