@@ -254,3 +254,9 @@ def test_totp_enrolment_then_sign_in_asks_for_the_code(client, participant, pass
 def test_inactive_account_cannot_sign_in(client, inactive_user, password):
     _sign_in(client, inactive_user.email, password)
     assert not _is_signed_in(client)
+
+
+def test_sign_in_page_does_not_invite_people_to_sign_up(client):
+    html = client.get(LOGIN_URL).content.decode()
+    assert "/accounts/signup/" not in html
+    assert "Accounts are created by your HR team" in html

@@ -89,3 +89,12 @@ def test_profile_refuses_an_unknown_time_zone_in_the_persons_language(client, pa
     assert participant.time_zone == "UTC"
     with translation.override("tr"):
         assert "Geçerli bir seçenek seçin" in response.content.decode()
+
+
+def test_the_signed_in_message_is_in_the_persons_language(client, participant, password):
+    User.objects.filter(pk=participant.pk).update(preferred_language="tr")
+    response = client.post(
+        "/accounts/login/", {"login": participant.email, "password": password}, follow=True
+    )
+    messages = [str(message) for message in response.context["messages"]]
+    assert messages == [f"{participant.full_name} olarak başarıyla giriş yapıldı."]
