@@ -60,15 +60,19 @@ def _environment(tmp_path, **variables) -> dict:
     return environment
 
 
-def _settings_under(tmp_path, **variables) -> dict:
-    result = subprocess.run(
+def _run_probe(environment: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "-c", PROBE],
         cwd=BASE_DIR,
-        env=_environment(tmp_path, **variables),
+        env=environment,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def _settings_under(tmp_path, **variables) -> dict:
+    result = _run_probe(_environment(tmp_path, **variables))
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -121,14 +125,7 @@ def test_debug_relaxes_email_verification_for_development(tmp_path):
 def test_secret_key_is_required_when_debug_is_off(tmp_path):
     environment = _environment(tmp_path, DEBUG="false")
     del environment["SECRET_KEY"]
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _run_probe(environment)
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
@@ -136,14 +133,7 @@ def test_secret_key_is_required_when_debug_is_off(tmp_path):
 def test_debug_runs_without_a_secret_key(tmp_path):
     environment = _environment(tmp_path, DEBUG="true")
     del environment["SECRET_KEY"]
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _run_probe(environment)
     assert result.returncode == 0, result.stderr
 
 
