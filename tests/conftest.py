@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import PASSWORD, EnrolmentFactory, ProgramFactory, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -122,6 +122,42 @@ def participant(db):
 @pytest.fixture
 def inactive_user(db):
     return UserFactory(email="gone@example.com", full_name="Gone Person", is_active=False)
+
+
+@pytest.fixture
+def program(db):
+    return ProgramFactory(name="Digital leaders 2027", slug="digital-leaders-2027")
+
+
+@pytest.fixture
+def mentor(program):
+    """A junior who teaches in `program` (approved, complete profile)."""
+    return EnrolmentFactory(
+        program=program,
+        role="mentor",
+        user=UserFactory(email="minh@example.com", full_name="Minh Trần"),
+    ).user
+
+
+@pytest.fixture
+def mentee(program):
+    """A senior leader who learns in `program` (approved, complete profile)."""
+    return EnrolmentFactory(
+        program=program,
+        role="mentee",
+        user=UserFactory(email="mehmet@example.com", full_name="Mehmet Kaya"),
+    ).user
+
+
+@pytest.fixture
+def other_participant(db):
+    """A mentee of another program: must see nothing of `program`."""
+    other = ProgramFactory(name="Other cohort", slug="other-cohort")
+    return EnrolmentFactory(
+        program=other,
+        role="mentee",
+        user=UserFactory(email="outsider@example.com", full_name="Olga Other"),
+    ).user
 
 
 @pytest.fixture

@@ -63,6 +63,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
+    # The reporting line: matching never pairs two people inside one line. A manager need not
+    # take part in any program.
+    department = models.CharField(_("department"), max_length=120, blank=True)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+    )
     is_hr_admin = models.BooleanField(
         _("HR admin"),
         default=False,

@@ -1,0 +1,209 @@
+"""Work on programs and enrolments that crosses models or has side effects.
+
+Invitations and CSV imports have modules of their own (invitations.py, importing.py).
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programs import lifecycle
+from programs.models import (
+    Enrolment,
+    EnrolmentStatus,
+    LearnTopic,
+    Program,
+    ProgramStatus,
+    Role,
+    TeachTopic,
+    Topic,
+    profile_complete_condition,
+)
+
+
+class TransitionRefused(Exception):
+    def __init__(self, reasons: list[str]):
+        super().__init__("; ".join(reasons))
+        self.reasons = reasons
+
+
+def program_facts(program: Program) -> lifecycle.ProgramFacts:
+    """What the lifecycle rules need to know, counted in the database (two queries)."""
+    approved = Q(status=EnrolmentStatus.APPROVED)
+    counts = Enrolment.objects.filter(program=program).aggregate(
+        enrolments=Count("pk", filter=~Q(status=EnrolmentStatus.WITHDRAWN)),
+        approved_mentors=Count("pk", filter=approved & Q(role=Role.MENTOR)),
+        approved_mentees=Count("pk", filter=approved & Q(role=Role.MENTEE)),
+        incomplete_profiles=Count("pk", filter=approved & ~profile_complete_condition()),
+    )
+    return lifecycle.ProgramFacts(
+        status=program.status,
+        start_date=program.start_date,
+        end_date=program.end_date,
+        enrolment_deadline=program.enrolment_deadline,
+        topics_offered=program.topics.count(),
+        # Until pairs exist (the matching capability), every approved mentee is unmatched.
+        unmatched_mentees=counts["approved_mentees"],
+        **counts,
+    )
+
+
+@transaction.atomic
+def program_transition(*, program: Program, target: str) -> Program:
+    """Move a program to another status, or raise TransitionRefused with the reasons."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    reasons = lifecycle.refusal_reasons(program_facts(program), target)
+    if reasons:
+        raise TransitionRefused(reasons)
+    program.status = target
+    program.save(update_fields=["status", "updated_at"])
+    return program
+
+
+@transaction.atomic
+def program_create(*, created_by, topics=(), **fields) -> Program:
+    program = Program(created_by=created_by, status=ProgramStatus.DRAFT, **fields)
+    program.full_clean()
+    program.save()
+    program.topics.set(topics)
+    return program
+
+
+@transaction.atomic
+def program_duplicate(
+    *,
+    program: Program,
+    created_by,
+    name: str,
+    slug: str,
+    start_date: date,
+    end_date: date,
+    enrolment_deadline: date | None = None,
+) -> Program:
+    """Start the next cohort: the same settings and topics, new dates, nobody enrolled yet."""
+    copy = Program(
+        name=name,
+        slug=slug,
+        objectives=program.objectives,
+        start_date=start_date,
+        end_date=end_date,
+        enrolment_deadline=enrolment_deadline,
+        cadence_weeks=program.cadence_weeks,
+        session_minutes=program.session_minutes,
+        mentor_capacity=program.mentor_capacity,
+        anonymity_threshold=program.anonymity_threshold,
+        allow_applications=program.allow_applications,
+        created_by=created_by,
+    )
+    copy.full_clean()
+    copy.save()
+    copy.topics.set(program.topics.all())
+    return copy
+
+
+@transaction.atomic
+def enrolment_apply(*, program: Program, user, role: str) -> Enrolment:
+    """A person asks to join an open program; HR approves or declines."""
+    if not program.is_open_for_applications:
+        raise ValidationError(_("This program does not take applications now."))
+    enrolment, created = Enrolment.objects.get_or_create(
+        program=program,
+        user=user,
+        defaults={
+            "role": role,
+            "status": EnrolmentStatus.APPLIED,
+            "applied_at": timezone.now(),
+            "time_zone": user.time_zone,
+        },
+    )
+    if not created:
+        if enrolment.status != EnrolmentStatus.WITHDRAWN:
+            raise ValidationError(_("You are already part of this program."))
+        enrolment.role = role
+        enrolment.status = EnrolmentStatus.APPLIED
+        enrolment.applied_at = timezone.now()
+        enrolment.save(update_fields=["role", "status", "applied_at", "updated_at"])
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_decide(*, enrolment: Enrolment, approve: bool) -> Enrolment:
+    """HR approves or declines an application. Only a pending application can be decided, and
+    two HR admins clicking at once decide it once."""
+    new_status = EnrolmentStatus.APPROVED if approve else EnrolmentStatus.DECLINED
+    updated = Enrolment.objects.filter(pk=enrolment.pk, status=EnrolmentStatus.APPLIED).update(
+        status=new_status, decided_at=timezone.now(), updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise ValidationError(_("This application has already been decided."))
+    enrolment.refresh_from_db()
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_withdraw(*, enrolment: Enrolment) -> Enrolment:
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        raise ValidationError(_("This person has already withdrawn."))
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    enrolment.decided_at = timezone.now()
+    enrolment.save(update_fields=["status", "decided_at", "updated_at"])
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_acknowledge_guidelines(*, enrolment: Enrolment) -> Enrolment:
+    if enrolment.guidelines_acknowledged_at is None:
+        enrolment.guidelines_acknowledged_at = timezone.now()
+        enrolment.save(update_fields=["guidelines_acknowledged_at", "updated_at"])
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_update_profile(
+    *,
+    enrolment: Enrolment,
+    languages: list[str],
+    time_zone: str,
+    goals: str,
+    topics: dict[Topic, dict[str, int | None]],
+) -> Enrolment:
+    """Save the profile and replace the topic list in one go.
+
+    `topics` maps each chosen topic to its numbers: {"level": 1-3} for a mentor,
+    {"priority": 1-3, "confidence_start": 1-5} for a mentee.
+    """
+    offered = set(enrolment.program.topics.values_list("pk", flat=True))
+    foreign = [topic.label for topic in topics if topic.pk not in offered]
+    if foreign:
+        raise ValidationError(
+            _("This program does not offer: %(topics)s") % {"topics": ", ".join(foreign)}
+        )
+    enrolment.languages = languages
+    enrolment.time_zone = time_zone
+    enrolment.goals = goals
+    enrolment.full_clean(exclude=["user", "program"])
+    enrolment.save(update_fields=["languages", "time_zone", "goals", "updated_at"])
+    if enrolment.role == Role.MENTOR:
+        enrolment.teach_topics.all().delete()
+        TeachTopic.objects.bulk_create(
+            TeachTopic(enrolment=enrolment, topic=topic, level=numbers.get("level") or 2)
+            for topic, numbers in topics.items()
+        )
+    else:
+        previous_end = dict(enrolment.learn_topics.values_list("topic_id", "confidence_end"))
+        enrolment.learn_topics.all().delete()
+        LearnTopic.objects.bulk_create(
+            LearnTopic(
+                enrolment=enrolment,
+                topic=topic,
+                priority=numbers.get("priority") or 2,
+                confidence_start=numbers.get("confidence_start"),
+                confidence_end=previous_end.get(topic.pk),
+            )
+            for topic, numbers in topics.items()
+        )
+    return enrolment
