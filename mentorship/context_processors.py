@@ -3,16 +3,18 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from mentorship.permissions import can_manage_people, can_view_dashboards
+from mentorship.permissions import can_manage_people, can_run_programs, can_view_dashboards
 
 
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("home", _("Home"))]
+    items = [("home", _("Home")), ("programs:my_programs", _("My programs"))]
     if can_view_dashboards(user):
         items.append(("dashboard", _("Dashboard")))
+    if can_run_programs(user):
+        items.append(("programs:program_list", _("Programs")))
     if can_manage_people(user):
         items.append(("accounts:people", _("People")))
     current = request.path

@@ -16,6 +16,11 @@ def can_manage_people(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_hr_admin
 
 
+def can_run_programs(user) -> bool:
+    """HR admins configure programs, bring people in, match and watch them."""
+    return user.is_authenticated and user.is_active and user.is_hr_admin
+
+
 def can_view_dashboards(user) -> bool:
     """Executives and HR admins see dashboards (aggregates only)."""
     return user.is_authenticated and user.is_active and (user.is_executive or user.is_hr_admin)

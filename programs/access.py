@@ -4,11 +4,8 @@ shape at once. Views use these and nothing else to fetch what a URL names."""
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
+from mentorship.permissions import can_run_programs
 from programs.models import Enrolment, Program
-
-
-def can_run_programs(user) -> bool:
-    return user.is_authenticated and user.is_active and user.is_hr_admin
 
 
 def get_program_for_hr(user, slug: str) -> Program:

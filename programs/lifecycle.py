@@ -30,6 +30,16 @@ NEXT_STATUSES: dict[str, tuple[str, ...]] = {
 }
 
 
+# The usual way forward; the other moves are corrections and are shown less prominently.
+FORWARD: dict[str, str] = {
+    DRAFT: ENROLMENT,
+    ENROLMENT: MATCHING,
+    MATCHING: ACTIVE,
+    ACTIVE: COMPLETED,
+    COMPLETED: ARCHIVED,
+}
+
+
 @dataclass(frozen=True)
 class ProgramFacts:
     status: str
