@@ -12,6 +12,7 @@ from mentorship import health
 from mentorship.accounts.models import User
 from mentorship.permissions import (
     can_manage_people,
+    can_run_programs,
     can_view_dashboards,
     dashboard_viewer_required,
 )
@@ -26,6 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "mentorship/home.html",
         {
             "can_manage_people": can_manage_people(request.user),
+            "can_run_programs": can_run_programs(request.user),
             "can_view_dashboards": can_view_dashboards(request.user),
         },
     )
