@@ -10,6 +10,18 @@ from django.utils import timezone, translation
 
 from mentorship.accounts.models import User
 
+# How a Celery task that sends mail retries: SMTP errors are OSErrors (refused, timed out,
+# temporary failures), worth another try with growing pauses; after the last one the failure
+# is in the worker's log. acks_late: a worker killed mid-send leaves the message for another.
+MAIL_RETRY = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": (OSError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "max_retries": 6,
+}
+
 
 def send_templated_mail(template_dir: str, *, to: User, context: dict) -> None:
     with translation.override(to.preferred_language), timezone.override(to.time_zone):

@@ -99,10 +99,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Redis when there is one, files under var/ otherwise. CACHE_URL overrides (e.g. redis://host/1,
 # to keep the cache in another Redis database than the broker).
 REDIS_URL = env.str("REDIS_URL", default="")
+
+
+def _next_redis_database(url: str) -> str:
+    """The same Redis server, the database after the broker's, so that clearing the cache can
+    never empty the task queues."""
+    base, _, database = url.rpartition("/")
+    if not database.isdigit():
+        return url.rstrip("/") + "/1"
+    return f"{base}/{int(database) + 1}"
+
+
 CACHES = {
     "default": env.cache_url(
         "CACHE_URL",
-        default=REDIS_URL.replace("redis://", "rediscache://", 1)
+        default=_next_redis_database(REDIS_URL).replace("redis://", "rediscache://", 1)
         if REDIS_URL
         else f"filecache://{VAR_DIR / 'cache'}",
     )
@@ -132,9 +143,12 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 # A person proves their address before they can sign in; relaxed only for local development.
-ACCOUNT_EMAIL_VERIFICATION = env.str(
-    "ACCOUNT_EMAIL_VERIFICATION", default="optional" if DEBUG else "mandatory"
+ACCOUNT_EMAIL_VERIFICATION = (
+    env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional") if DEBUG else "mandatory"
 )
+# Behind a reverse proxy every request comes from the proxy's address: count the proxies so that
+# rate limits apply per client, not to everyone at once.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
@@ -220,6 +234,11 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_RESULT_EXPIRES = 3600
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# Names a test session (or a second installation on one Redis) can change to keep its tasks and
+# worker pings apart from everyone else's.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
+CELERY_CONTROL_EXCHANGE = env.str("CELERY_CONTROL_EXCHANGE", default="celery")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one beat schedule of the project; later capabilities add their periodic tasks here.
 CELERY_BEAT_SCHEDULE: dict = {}

@@ -1,9 +1,13 @@
 """The project's URLs."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from mentorship import views
+
+# The back office signs in through allauth: its rate limits and two-factor step apply too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -74,6 +74,28 @@ def pytest_runtest_makereport(item, call):
 # --- Isolation ----------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_embedded_broker():
+    """Start each run with an empty file broker: messages left for workers of earlier runs
+    (which will never read them) would otherwise pile up in var/test/broker."""
+    if django_settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        for folder in django_settings.CELERY_BROKER_TRANSPORT_OPTIONS.values():
+            if isinstance(folder, str):
+                for path in Path(folder).glob("*"):
+                    path.unlink(missing_ok=True)
+    yield
+
+
+@pytest.fixture
+def celery_eager(monkeypatch):
+    """Run tasks in the test's own process (for unit tests of what a task does; tests of
+    delivery use `celery_worker_process`)."""
+    from mentorship.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+    monkeypatch.setitem(app.conf, "task_eager_propagates", True)
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     """Each test gets an empty in-process cache, so rate-limit counters never leak between

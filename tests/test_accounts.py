@@ -10,6 +10,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from mentorship.accounts.models import User
 from tests.factories import UserFactory
@@ -43,7 +44,7 @@ def _set_password_from_link(client, link: str, new_password: str):
 
 
 def test_hr_admin_creates_an_account_whose_owner_sets_a_password_and_signs_in(
-    client, hr_admin, django_capture_on_commit_callbacks
+    client, hr_admin, django_capture_on_commit_callbacks, celery_eager
 ):
     client.force_login(hr_admin)
     with django_capture_on_commit_callbacks(execute=True):
@@ -83,7 +84,7 @@ def test_hr_admin_creates_an_account_whose_owner_sets_a_password_and_signs_in(
 
 
 def test_welcome_mail_is_in_the_new_persons_language(
-    client, hr_admin, django_capture_on_commit_callbacks
+    client, hr_admin, django_capture_on_commit_callbacks, celery_eager
 ):
     client.force_login(hr_admin)
     with django_capture_on_commit_callbacks(execute=True):
@@ -260,3 +261,59 @@ def test_sign_in_page_does_not_invite_people_to_sign_up(client):
     html = client.get(LOGIN_URL).content.decode()
     assert "/accounts/signup/" not in html
     assert "Accounts are created by your HR team" in html
+
+
+def test_welcome_mail_text_is_not_html_escaped(
+    client, django_capture_on_commit_callbacks, celery_eager
+):
+    creator = UserFactory(full_name="Zoë D'Arcy & Co", is_hr_admin=True)
+    client.force_login(creator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:person_create"),
+            {
+                "email": "obrien@example.com",
+                "full_name": "Seán O'Brien",
+                "preferred_language": "en",
+                "time_zone": "UTC",
+            },
+        )
+    body = mail.outbox[0].body
+    assert "Hello Seán O'Brien," in body
+    assert "Zoë D'Arcy & Co created an account" in body
+    html = mail.outbox[0].alternatives[0][0]
+    assert "O&#x27;Brien" in html
+
+
+def test_welcome_mail_is_queued_for_the_worker_not_sent_in_the_request(
+    client, hr_admin, django_capture_on_commit_callbacks
+):
+    # No eager mode and no worker here: the page answers and the mail waits in the broker.
+    client.force_login(hr_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("accounts:person_create"),
+            {
+                "email": "queued@example.com",
+                "full_name": "Q",
+                "preferred_language": "en",
+                "time_zone": "UTC",
+            },
+        )
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_password_reset_mail_is_in_the_recipients_language(client):
+    person = UserFactory(preferred_language="tr")
+    client.post("/accounts/password/reset/", {"email": person.email})
+    with translation.override("tr"):
+        expected = translation.gettext("Password Reset Email")
+    assert expected != "Password Reset Email"
+    assert expected in mail.outbox[0].subject
+
+
+def test_the_admin_back_office_signs_in_through_allauth(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

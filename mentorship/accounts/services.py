@@ -11,7 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from mentorship.accounts.models import User
-from mentorship.mail import send_templated_mail
+from mentorship.accounts.tasks import send_welcome_mail
 
 
 @transaction.atomic
@@ -41,13 +41,7 @@ def account_create(
     )
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     set_password_url = _set_password_url(request, user)
-    transaction.on_commit(
-        lambda: send_templated_mail(
-            "accounts/email/welcome",
-            to=user,
-            context={"user": user, "created_by": created_by, "set_password_url": set_password_url},
-        )
-    )
+    send_welcome_mail.delay_on_commit(user.pk, created_by.pk, set_password_url)
     return user
 
 

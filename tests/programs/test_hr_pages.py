@@ -1,7 +1,6 @@
 """HR admins' program and topic pages: access for every role, the lifecycle through the page,
 the next cohort, the participant table (filters, sorting, query counts) and decisions."""
 
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
