@@ -23,6 +23,8 @@ print(json.dumps({
     "broker": settings.CELERY_BROKER_URL,
     "result_backend": settings.CELERY_RESULT_BACKEND,
     "cache": settings.CACHES["default"]["BACKEND"],
+    "cache_location": settings.CACHES["default"]["LOCATION"],
+    "proxies": settings.ALLAUTH_TRUSTED_PROXY_COUNT,
     "email": settings.EMAIL_BACKEND,
     "email_host": settings.EMAIL_HOST,
     "email_path": getattr(settings, "EMAIL_FILE_PATH", ""),
@@ -105,6 +107,8 @@ def test_service_urls_switch_database_broker_cache_and_mail(tmp_path):
     assert found["broker"] == "redis://cache.internal:6379/2"
     assert found["result_backend"] == "redis://cache.internal:6379/2"
     assert found["cache"] == "django.core.cache.backends.redis.RedisCache"
+    # The cache lives in the next Redis database, so clearing it never empties the queues.
+    assert found["cache_location"] == "redis://cache.internal:6379/3"
     assert found["email"] == "django.core.mail.backends.smtp.EmailBackend"
     assert found["email_host"] == "smtp.internal"
     assert found["time_zone"] == "Europe/Istanbul"
@@ -120,6 +124,14 @@ def test_an_explicit_broker_url_wins_over_redis_url(tmp_path):
 
 def test_debug_relaxes_email_verification_for_development(tmp_path):
     assert _settings_under(tmp_path, DEBUG="true")["verification"] == "optional"
+
+
+def test_production_always_verifies_email_and_counts_proxies(tmp_path):
+    found = _settings_under(
+        tmp_path, DEBUG="false", ACCOUNT_EMAIL_VERIFICATION="none", TRUSTED_PROXY_COUNT="1"
+    )
+    assert found["verification"] == "mandatory"
+    assert found["proxies"] == 1
 
 
 def test_secret_key_is_required_when_debug_is_off(tmp_path):
