@@ -108,8 +108,13 @@ class Program(models.Model):
     )
     allow_applications = models.BooleanField(_("people may apply themselves"), default=False)
     topics = models.ManyToManyField(Topic, verbose_name=_("topics on offer"), blank=True)
+    # Blank for programs made from the command line, where nobody is signed in.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -106,11 +106,13 @@ def program_duplicate(
 
 
 @transaction.atomic
-def enrolment_apply(*, program: Program, user, role: str) -> Enrolment:
-    """A person asks to join an open program; HR approves or declines."""
+def enrolment_apply(*, program: Program, user, role: str, goals: str = "") -> Enrolment:
+    """A person asks to join an open program; HR approves or declines. Someone who withdrew
+    may apply again, in either role."""
     if not program.is_open_for_applications:
         raise ValidationError(_("This program does not take applications now."))
-    enrolment, created = Enrolment.objects.get_or_create(
+    goals = goals.strip()
+    enrolment, created = Enrolment.objects.select_for_update().get_or_create(
         program=program,
         user=user,
         defaults={
@@ -118,15 +120,24 @@ def enrolment_apply(*, program: Program, user, role: str) -> Enrolment:
             "status": EnrolmentStatus.APPLIED,
             "applied_at": timezone.now(),
             "time_zone": user.time_zone,
+            "goals": goals,
         },
     )
     if not created:
         if enrolment.status != EnrolmentStatus.WITHDRAWN:
             raise ValidationError(_("You are already part of this program."))
+        if enrolment.role != role:
+            # Topics to teach mean nothing to a mentee, and the other way round.
+            enrolment.teach_topics.all().delete()
+            enrolment.learn_topics.all().delete()
         enrolment.role = role
         enrolment.status = EnrolmentStatus.APPLIED
         enrolment.applied_at = timezone.now()
-        enrolment.save(update_fields=["role", "status", "applied_at", "updated_at"])
+        enrolment.decided_at = None
+        enrolment.goals = goals or enrolment.goals
+        enrolment.save(
+            update_fields=["role", "status", "applied_at", "decided_at", "goals", "updated_at"]
+        )
     return enrolment
 
 
@@ -184,7 +195,7 @@ def enrolment_update_profile(
         )
     enrolment.languages = languages
     enrolment.time_zone = time_zone
-    enrolment.goals = goals
+    enrolment.goals = goals.strip()
     enrolment.full_clean(exclude=["user", "program"])
     enrolment.save(update_fields=["languages", "time_zone", "goals", "updated_at"])
     if enrolment.role == Role.MENTOR:
