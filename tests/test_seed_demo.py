@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
 from mentorship.accounts.models import User
+from programs.models import Enrolment, Program
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,6 @@ def test_seed_demo_creates_an_account_for_each_role_and_prints_the_password(sett
     output = _seed(password="a-demo-password-1")
 
     assert "a-demo-password-1" in output
-    assert User.objects.filter(email__endswith="@demo.example").count() == 4
     assert User.objects.get(email="hr@demo.example").is_hr_admin
     assert User.objects.get(email="exec@demo.example").is_executive
     assert (
@@ -41,10 +41,10 @@ def test_seed_demo_is_idempotent(settings):
     settings.DEBUG = True
     _seed()
     User.objects.filter(email="exec@demo.example").update(is_executive=False, full_name="Changed")
+    counts = (User.objects.count(), EmailAddress.objects.count(), Enrolment.objects.count())
     output = _seed()
 
-    assert User.objects.filter(email__endswith="@demo.example").count() == 4
-    assert EmailAddress.objects.filter(user__email__endswith="@demo.example").count() == 4
+    assert (User.objects.count(), EmailAddress.objects.count(), Enrolment.objects.count()) == counts
     assert User.objects.get(email="exec@demo.example").is_executive
     assert "refreshed" in output
 
@@ -55,4 +55,17 @@ def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):
         _seed()
     assert not User.objects.exists()
     _seed(force=True)
-    assert User.objects.count() == 4
+    assert User.objects.filter(email__in=["hr@demo.example", "exec@demo.example"]).count() == 2
+
+
+def test_seed_demo_builds_a_program_in_enrolment_with_complete_profiles(settings):
+    settings.DEBUG = True
+    _seed()
+    program = Program.objects.get(slug="digital-leaders")
+    assert program.status == "enrolment"
+    enrolments = Enrolment.objects.filter(program=program).with_profile_complete()
+    assert enrolments.filter(role="mentor").count() == 6
+    assert enrolments.filter(role="mentee").count() == 6
+    assert all(enrolment.profile_is_complete for enrolment in enrolments)
+    mentee = User.objects.get(email="mentee@demo.example")
+    assert mentee.manager.email == "ceo@demo.example"

@@ -1,15 +1,39 @@
 """`python manage.py seed_demo`: demo data for `make run`, safe to run again and again.
 
-For now: one demo account per role, signed in with the printed password. Each later capability
-adds its part here, so that `make run` always shows a living program.
+One demo account per role, signed in with the printed password, and a program in enrolment
+built from the source articles' topics: mentors and mentees with complete profiles and an org
+chart, imported through the same CSV import HR uses. Each later capability adds its part here,
+so that `make run` always shows a living program.
 """
+
+import datetime
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from mentorship.accounts.models import User
+from programs import importing, services
+from programs.models import Enrolment, Program, Topic
+
+DEMO_PARTICIPANTS = Path(__file__).resolve().parents[2] / "demo" / "participants.csv"
+DEMO_PROGRAM_SLUG = "digital-leaders"
+DEMO_TOPICS = [
+    "ai-automation",
+    "social-media-tiktok",
+    "influencer-marketing",
+    "gen-z-consumer-insight",
+    "slang-online-culture",
+    "project-tools",
+    "data-analysis-tools",
+    "new-communication-tools",
+    "flexible-hybrid-work",
+    "sustainability-csr",
+    "diversity-inclusion",
+]
 
 DEMO_ACCOUNTS = [
     # email, full name, language, time zone, HR admin, executive
@@ -58,4 +82,45 @@ class Command(BaseCommand):
             )
             verb = "created" if created else "refreshed"
             self.stdout.write(f"  {verb:9} {email:22} {', '.join(map(str, user.role_labels))}")
+        program = self._demo_program()
+        self.stdout.write(
+            f"  program   {program.name} ({program.get_status_display()}): "
+            f"{program.enrolments.count()} participants, /programs/{program.slug}/"
+        )
         self.stdout.write(self.style.SUCCESS(f"Demo accounts ready. Password for all: {password}"))
+
+    def _demo_program(self) -> Program:
+        hr_admin = User.objects.get(email="hr@demo.example")
+        program = Program.objects.filter(slug=DEMO_PROGRAM_SLUG).first()
+        if program is None:
+            start = timezone.localdate() + datetime.timedelta(days=21)
+            program = services.program_create(
+                created_by=hr_admin,
+                topics=Topic.objects.filter(slug__in=DEMO_TOPICS),
+                name="Digital leaders",
+                slug=DEMO_PROGRAM_SLUG,
+                objectives=(
+                    "Senior leaders learn how young customers and colleagues use AI tools, "
+                    "social media and new ways of working.\n"
+                    "Junior colleagues practise leadership and are heard at the top.\n"
+                    "Six one-hour sessions over six months, one every two weeks at first."
+                ),
+                start_date=start,
+                end_date=start + datetime.timedelta(days=182),
+                enrolment_deadline=start - datetime.timedelta(days=7),
+                allow_applications=True,
+            )
+            program = services.program_transition(program=program, target="enrolment")
+        # The same path as HR's CSV import page: idempotent, so a second run changes nothing.
+        importing.import_apply(
+            program=program,
+            text=importing.decode_upload(DEMO_PARTICIPANTS.read_bytes()),
+            create_topics=False,
+            by=hr_admin,
+        )
+        # Imported people have not read the guidelines; in the demo everyone has.
+        for enrolment in Enrolment.objects.filter(
+            program=program, guidelines_acknowledged_at__isnull=True
+        ):
+            services.enrolment_acknowledge_guidelines(enrolment=enrolment)
+        return program
