@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 DRAFT, ENROLMENT, MATCHING, ACTIVE, COMPLETED, ARCHIVED = (
     "draft",
@@ -29,6 +29,16 @@ NEXT_STATUSES: dict[str, tuple[str, ...]] = {
     ARCHIVED: (),
 }
 
+
+# Status names as people read them (the same words as ProgramStatus's labels).
+STATUS_LABELS = {
+    DRAFT: gettext_lazy("Draft"),
+    ENROLMENT: gettext_lazy("Enrolment"),
+    MATCHING: gettext_lazy("Matching"),
+    ACTIVE: gettext_lazy("Active"),
+    COMPLETED: gettext_lazy("Completed"),
+    ARCHIVED: gettext_lazy("Archived"),
+}
 
 # The usual way forward; the other moves are corrections and are shown less prominently.
 FORWARD: dict[str, str] = {
@@ -59,7 +69,10 @@ def refusal_reasons(facts: ProgramFacts, target: str) -> list[str]:
     if target not in NEXT_STATUSES.get(facts.status, ()):
         return [
             _("cannot go from %(current)s to %(target)s")
-            % {"current": facts.status, "target": target}
+            % {
+                "current": STATUS_LABELS.get(facts.status, facts.status),
+                "target": STATUS_LABELS.get(target, target),
+            }
         ]
     reasons: list[str] = []
     if target == ENROLMENT and facts.status == DRAFT:

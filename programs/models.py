@@ -5,7 +5,8 @@ import uuid
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Count, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -54,17 +55,20 @@ class ProgramStatus(models.TextChoices):
 class ProgramQuerySet(models.QuerySet):
     def for_hr_list(self) -> "ProgramQuerySet":
         """Programs with the enrolment counts the HR list shows, in one query."""
+        approved = Q(enrolments__status=EnrolmentStatus.APPROVED)
+        complete_profiles = (
+            Enrolment.objects.filter(program=OuterRef("pk"), status=EnrolmentStatus.APPROVED)
+            .filter(profile_complete_condition())
+            .values("program")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
         return self.annotate(
-            mentors=Count(
-                "enrolments",
-                filter=Q(enrolments__role=Role.MENTOR, enrolments__status=EnrolmentStatus.APPROVED),
-            ),
-            mentees=Count(
-                "enrolments",
-                filter=Q(enrolments__role=Role.MENTEE, enrolments__status=EnrolmentStatus.APPROVED),
-            ),
+            mentors=Count("enrolments", filter=approved & Q(enrolments__role=Role.MENTOR)),
+            mentees=Count("enrolments", filter=approved & Q(enrolments__role=Role.MENTEE)),
             invited=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.INVITED)),
             applied=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.APPLIED)),
+            complete=Coalesce(Subquery(complete_profiles), 0),
         ).order_by("-start_date", "name")
 
     def open_for_applications(self) -> "ProgramQuerySet":
@@ -140,6 +144,16 @@ class Program(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def takes_participants(self) -> bool:
+        """People can be invited or imported from enrolment until the program is active
+        (late joiners included); a draft is still being written, a finished program is over."""
+        return self.status in (
+            ProgramStatus.ENROLMENT,
+            ProgramStatus.MATCHING,
+            ProgramStatus.ACTIVE,
+        )
 
     @property
     def is_open_for_applications(self) -> bool:

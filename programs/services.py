@@ -35,7 +35,7 @@ def program_facts(program: Program) -> lifecycle.ProgramFacts:
     """What the lifecycle rules need to know, counted in the database (two queries)."""
     approved = Q(status=EnrolmentStatus.APPROVED)
     counts = Enrolment.objects.filter(program=program).aggregate(
-        enrolments=Count("pk", filter=~Q(status=EnrolmentStatus.WITHDRAWN)),
+        enrolments=Count("pk", filter=Q(status__in=WITHDRAWABLE)),
         approved_mentors=Count("pk", filter=approved & Q(role=Role.MENTOR)),
         approved_mentees=Count("pk", filter=approved & Q(role=Role.MENTEE)),
         incomplete_profiles=Count("pk", filter=approved & ~profile_complete_condition()),
@@ -155,13 +155,18 @@ def enrolment_decide(*, enrolment: Enrolment, approve: bool) -> Enrolment:
     return enrolment
 
 
+# Who can withdraw: a declined person never joined, so "withdrawn" would let them apply again.
+WITHDRAWABLE = (EnrolmentStatus.INVITED, EnrolmentStatus.APPLIED, EnrolmentStatus.APPROVED)
+
+
 @transaction.atomic
 def enrolment_withdraw(*, enrolment: Enrolment) -> Enrolment:
-    if enrolment.status == EnrolmentStatus.WITHDRAWN:
-        raise ValidationError(_("This person has already withdrawn."))
-    enrolment.status = EnrolmentStatus.WITHDRAWN
-    enrolment.decided_at = timezone.now()
-    enrolment.save(update_fields=["status", "decided_at", "updated_at"])
+    updated = Enrolment.objects.filter(pk=enrolment.pk, status__in=WITHDRAWABLE).update(
+        status=EnrolmentStatus.WITHDRAWN, decided_at=timezone.now(), updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise ValidationError(_("Only someone invited, applying or taking part can withdraw."))
+    enrolment.refresh_from_db()
     return enrolment
 
 

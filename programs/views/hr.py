@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -85,6 +85,7 @@ def program_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "status": target,
             "label": labels[target],
+            "forward": lifecycle.FORWARD.get(program.status) == target,
             "reasons": lifecycle.refusal_reasons(facts, target),
         }
         for target in lifecycle.NEXT_STATUSES[program.status]
@@ -188,7 +189,10 @@ def participant_detail(request: HttpRequest, slug: str, public_id) -> HttpRespon
 @hr_admin_required
 def participant_decide(request: HttpRequest, slug: str, public_id) -> HttpResponse:
     enrolment = get_enrolment_for_hr(request.user, slug, public_id)
-    approve = request.POST.get("decision") == "approve"
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "decline"):
+        return HttpResponseBadRequest(_("Choose to approve or to decline."))
+    approve = decision == "approve"
     try:
         services.enrolment_decide(enrolment=enrolment, approve=approve)
     except ValidationError as error:

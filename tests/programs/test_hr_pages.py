@@ -169,7 +169,7 @@ def test_a_refused_move_changes_nothing_and_says_why(client_for, hr_admin, progr
     response = client_for(hr_admin).post(url, {"status": "active"}, follow=True)
     program.refresh_from_db()
     assert program.status == "enrolment"
-    assert "cannot go from enrolment to active" in response.content.decode()
+    assert "cannot go from Enrolment to Active" in response.content.decode()
 
 
 def test_the_lifecycle_through_the_pages(client_for, hr_admin, program, mentor, mentee):
@@ -332,7 +332,11 @@ def test_program_list_counts(client_for, hr_admin, program, mentor, mentee):
     EnrolmentFactory(program=program, status="applied", topics=[])
     response = client_for(hr_admin).get(reverse("programs:program_list"))
     row = next(p for p in response.context["programs"] if p.pk == program.pk)
-    assert (row.mentors, row.mentees, row.invited, row.applied) == (1, 1, 1, 1)
+    assert (row.mentors, row.mentees, row.invited, row.applied, row.complete) == (1, 1, 1, 1, 2)
+    Enrolment.objects.filter(user=mentee).update(goals="")
+    response = client_for(hr_admin).get(reverse("programs:program_list"))
+    row = next(p for p in response.context["programs"] if p.pk == program.pk)
+    assert row.complete == 1
 
 
 def test_hr_edits_the_topic_catalogue(client_for, hr_admin):
@@ -378,3 +382,66 @@ def test_seeded_topics_come_from_the_source_articles():
         "sustainability-csr",
         "diversity-inclusion",
     } <= slugs
+
+
+@pytest.mark.parametrize("role", ["mentor", "mentee", "other_participant", "executive"])
+def test_hr_forms_refuse_posts_from_other_roles(client_for, cast, program, role):
+    topic = Topic.objects.first()
+    client = client_for(cast[role])
+    posts = [
+        reverse("programs:program_edit", args=[program.slug]),
+        reverse("programs:program_duplicate", args=[program.slug]),
+        reverse("programs:topic_edit", args=[topic.pk]),
+    ]
+    for url in posts:
+        assert client.post(url, {"name": "Hijacked", "slug": "hijacked"}).status_code == 403, url
+    program.refresh_from_db()
+    topic.refresh_from_db()
+    assert program.name == "Digital leaders 2027"
+    assert topic.name != "Hijacked"
+    assert not Program.objects.filter(slug="hijacked").exists()
+
+
+def test_a_decision_needs_a_known_value_and_changes_nothing_otherwise(
+    client_for, hr_admin, program
+):
+    applicant = EnrolmentFactory(program=program, status="applied")
+    url = reverse("programs:participant_decide", args=[program.slug, applicant.public_id])
+    for value in ("", "maybe"):
+        assert client_for(hr_admin).post(url, {"decision": value}).status_code == 400
+    applicant.refresh_from_db()
+    assert applicant.status == "applied"
+
+
+def test_deciding_for_another_programs_participant_is_404(client_for, hr_admin, program):
+    other = EnrolmentFactory(program=ProgramFactory(), status="applied")
+    url = reverse("programs:participant_decide", args=[program.slug, other.public_id])
+    assert client_for(hr_admin).post(url, {"decision": "approve"}).status_code == 404
+    other.refresh_from_db()
+    assert other.status == "applied"
+
+
+def test_a_declined_person_cannot_be_withdrawn(client_for, hr_admin, program):
+    declined = EnrolmentFactory(program=program, status="declined")
+    url = reverse("programs:participant_withdraw", args=[program.slug, declined.public_id])
+    response = client_for(hr_admin).post(url, follow=True)
+    declined.refresh_from_db()
+    assert declined.status == "declined"
+    assert "Only someone invited, applying or taking part can withdraw." in (
+        response.content.decode()
+    )
+
+
+def test_the_main_step_forward_stands_out(client_for, hr_admin, program, mentor, mentee):
+    response = client_for(hr_admin).get(reverse("programs:program_detail", args=[program.slug]))
+    moves = {move["status"]: move for move in response.context["moves"]}
+    assert moves["matching"]["forward"] and not moves["matching"]["reasons"]
+    assert not moves["draft"]["forward"]
+
+
+def test_declined_people_do_not_keep_a_program_out_of_draft(client_for, hr_admin, program):
+    EnrolmentFactory(program=program, status="declined")
+    url = reverse("programs:program_transition", args=[program.slug])
+    client_for(hr_admin).post(url, {"status": "draft"})
+    program.refresh_from_db()
+    assert program.status == "draft"

@@ -53,7 +53,8 @@ def test_allowed_moves_with_everything_in_place(status, target):
 )
 def test_illegal_moves_are_refused_with_a_reason(status, target):
     reasons = lifecycle.refusal_reasons(replace(READY, status=status), target)
-    assert reasons == [f"cannot go from {status} to {target}"]
+    labels = {**lifecycle.STATUS_LABELS, "nonsense": "nonsense"}
+    assert reasons == [f"cannot go from {labels[status]} to {labels[target]}"]
 
 
 def test_enrolment_needs_topics_and_sane_dates():
