@@ -166,3 +166,68 @@ def test_dashboard_counts_people_by_role(client_for, hr_admin, executive, partic
     UserFactory(is_active=False, is_executive=True)
     response = client_for(executive).get(reverse("dashboard"))
     assert response.context["people"] == {"total": 3, "hr_admins": 1, "executives": 1}
+
+
+def test_hr_admin_edits_a_persons_place_in_the_organisation(client_for, hr_admin, participant):
+    boss = UserFactory(email="boss@example.com")
+    response = client_for(hr_admin).post(
+        reverse("accounts:person_edit", args=[participant.pk]),
+        {
+            "full_name": "Mai Mentor",
+            "department": "Marketing",
+            "job_title": "Analyst",
+            "preferred_language": "vi",
+            "time_zone": "Asia/Ho_Chi_Minh",
+            "manager_email": "BOSS@example.com",
+        },
+    )
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert (participant.department, participant.job_title, participant.manager) == (
+        "Marketing",
+        "Analyst",
+        boss,
+    )
+
+
+@pytest.mark.parametrize(
+    ("manager", "message"),
+    [
+        ("nobody@example.com", "Nobody has this email address."),
+        ("self", "A person cannot be their own manager."),
+        ("report", "This would make a loop"),
+    ],
+)
+def test_a_reporting_line_cannot_loop_or_name_a_stranger(
+    client_for, hr_admin, participant, manager, message
+):
+    report = UserFactory(email="report@example.com", manager=participant)
+    UserFactory(email="report-of-report@example.com", manager=report)
+    emails = {"self": participant.email, "report": "report-of-report@example.com"}
+    response = client_for(hr_admin).post(
+        reverse("accounts:person_edit", args=[participant.pk]),
+        {
+            "full_name": "Changed",
+            "preferred_language": "en",
+            "time_zone": "UTC",
+            "manager_email": emails.get(manager, manager),
+        },
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    participant.refresh_from_db()
+    assert participant.manager is None and participant.full_name != "Changed"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "participant", "executive"])
+def test_only_hr_admins_edit_people(client_for, cast, role):
+    target = UserFactory(full_name="Kept")
+    url = reverse("accounts:person_edit", args=[target.pk])
+    client = client_for(cast[role])
+    assert client.get(url).status_code in (302, 403)
+    response = client.post(
+        url, {"full_name": "Changed", "preferred_language": "en", "time_zone": "UTC"}
+    )
+    assert response.status_code == (302 if role == "anonymous" else 403)
+    target.refresh_from_db()
+    assert target.full_name == "Kept"

@@ -44,3 +44,30 @@ class AccountCreateForm(ProfileForm):
 class RolesForm(forms.Form):
     is_hr_admin = forms.BooleanField(label=_("HR admin"), required=False)
     is_executive = forms.BooleanField(label=_("Executive"), required=False)
+
+
+class PersonForm(ProfileForm):
+    """HR's view of a person: profile, place in the organisation and reporting line."""
+
+    manager_email = forms.EmailField(
+        label=_("Manager's email address"),
+        required=False,
+        help_text=_("Leave empty if this person reports to nobody in the company's records."),
+    )
+
+    class Meta(ProfileForm.Meta):
+        fields = ["full_name", "department", "job_title", "preferred_language", "time_zone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.manager_id and not self.is_bound:
+            self.initial["manager_email"] = self.instance.manager.email
+
+    def clean_manager_email(self) -> User | None:
+        email = self.cleaned_data["manager_email"].strip().lower()
+        if not email:
+            return None
+        manager = User.objects.filter(email__iexact=email).first()
+        if manager is None:
+            raise forms.ValidationError(_("Nobody has this email address."))
+        return manager

@@ -68,3 +68,44 @@ def account_set_roles(
     user.is_executive = is_executive
     user.save(update_fields=["is_hr_admin", "is_executive"])
     return user
+
+
+@transaction.atomic
+def account_update(
+    *,
+    user: User,
+    full_name: str,
+    department: str,
+    job_title: str,
+    preferred_language: str,
+    time_zone: str,
+    manager: User | None,
+) -> User:
+    """Save a person's profile and reporting line. A line may not loop: matching relies on it
+    to keep every pair outside one reporting line."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if manager is not None:
+        if manager.pk == user.pk:
+            raise ValidationError({"manager_email": _("A person cannot be their own manager.")})
+        managers = dict(User.objects.filter(manager__isnull=False).values_list("pk", "manager"))
+        above, seen = manager.pk, set()
+        while above is not None and above not in seen:
+            if above == user.pk:
+                raise ValidationError(
+                    {
+                        "manager_email": _(
+                            "This would make a loop: %(manager)s reports to %(name)s."
+                        )
+                        % {"manager": manager, "name": user}
+                    }
+                )
+            seen.add(above)
+            above = managers.get(above)
+    user.full_name = full_name
+    user.department = department
+    user.job_title = job_title
+    user.preferred_language = preferred_language
+    user.time_zone = time_zone
+    user.manager = manager
+    user.save()
+    return user

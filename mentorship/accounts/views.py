@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mentorship.accounts import services
-from mentorship.accounts.forms import AccountCreateForm, ProfileForm, RolesForm
+from mentorship.accounts.forms import AccountCreateForm, PersonForm, ProfileForm, RolesForm
 from mentorship.accounts.models import User
 from mentorship.permissions import hr_admin_required
 
@@ -50,6 +50,24 @@ def person_create(request: HttpRequest) -> HttpResponse:
             )
             return redirect("accounts:people")
     return render(request, "accounts/person_create.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@hr_admin_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User.objects.select_related("manager"), pk=pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.account_update(user=person, manager=data.pop("manager_email"), **data)
+        except ValidationError as error:
+            # A dict of field errors lands on its fields, a plain one at the top of the form.
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("%(name)s saved.") % {"name": person})
+            return redirect("accounts:people")
+    return render(request, "accounts/person_edit.html", {"form": form, "person": person})
 
 
 @require_POST
