@@ -255,7 +255,7 @@ class Enrolment(models.Model):
         if not self.time_zone:
             missing.append(_("a time zone"))
         if not self.goals.strip():
-            missing.append(_("your goals"))
+            missing.append(_("goals"))
         topics = self.teach_topics if self.is_mentor else self.learn_topics
         if not topics.exists():
             missing.append(_("at least one topic"))
