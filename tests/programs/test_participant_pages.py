@@ -379,7 +379,7 @@ def test_profile_lists_what_is_missing_and_links_to_the_guidelines(client_for, p
         program=program, user=user, goals="", guidelines_acknowledged_at=None, topics=[]
     )
     body = client_for(user).get(page_url("programs:my_profile")).content.decode()
-    assert "Your goals" in body
+    assert "Goals" in body
     assert "At least one topic" in body
     assert "Acknowledging the guidelines" in body
     assert page_url("programs:guidelines") in body
