@@ -3,6 +3,7 @@
 Invitations and CSV imports have modules of their own (invitations.py, importing.py).
 """
 
+from collections.abc import Callable
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,15 @@ from programs.models import (
     Topic,
     profile_complete_condition,
 )
+
+# Matching depends on programs, not the other way round: it registers how to count the approved
+# mentees who have no pair yet. Until it does, every approved mentee counts as unmatched.
+_unmatched_mentees_counter: Callable[[Program], int] | None = None
+
+
+def register_unmatched_mentees_counter(counter: Callable[[Program], int]) -> None:
+    global _unmatched_mentees_counter
+    _unmatched_mentees_counter = counter
 
 
 class TransitionRefused(Exception):
@@ -46,8 +56,11 @@ def program_facts(program: Program) -> lifecycle.ProgramFacts:
         end_date=program.end_date,
         enrolment_deadline=program.enrolment_deadline,
         topics_offered=program.topics.count(),
-        # Until pairs exist (the matching capability), every approved mentee is unmatched.
-        unmatched_mentees=counts["approved_mentees"],
+        unmatched_mentees=(
+            _unmatched_mentees_counter(program)
+            if _unmatched_mentees_counter
+            else counts["approved_mentees"]
+        ),
         **counts,
     )
 
