@@ -1,5 +1,6 @@
 """The participant CSV format, read and written without the database: bytes in, rows or
-row-numbered errors out; and the export's protection against spreadsheet formulas.
+row-numbered errors out; and the export's protection against spreadsheet formulas, which the
+import undoes.
 
 Row numbers are what a spreadsheet shows: the header is row 1, the first person is row 2.
 """
@@ -254,7 +255,8 @@ def _read_row(
         )
         return None
     values = {
-        column: (cells[index] if index < len(cells) else "") for column, index in positions.items()
+        column: restore_formula(cells[index]) if index < len(cells) else ""
+        for column, index in positions.items()
     }
 
     def fail(column: str, message: str) -> None:
@@ -472,7 +474,19 @@ def manager_cycle_errors(
 def neutralise_formula(value: str) -> str:
     """A cell a spreadsheet would run as a formula gets a leading apostrophe, which makes it
     plain text there."""
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+    return f"'{value}" if _needs_guard(value) else value
+
+
+def restore_formula(cell: str) -> str:
+    """The value neutralise_formula() was given: the import drops the export's apostrophe, so
+    that an exported file imports unchanged."""
+    return cell[1:] if cell.startswith("'") and _needs_guard(cell[1:]) else cell
+
+
+def _needs_guard(value: str) -> bool:
+    # Apostrophes already in front of a formula count as part of it: such a value gets one more,
+    # so that dropping one on import gives back exactly what was stored.
+    return value.lstrip("'").startswith(FORMULA_PREFIXES)
 
 
 def format_topics(choices: Iterable[tuple[str, int]]) -> str:

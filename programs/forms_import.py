@@ -1,5 +1,5 @@
 """The upload form of the participant import: a CSV file and whether missing topics may be
-created. The file is checked for type, size and encoding here; its rows by the importing
+created. The file is checked for its name, size and encoding here; its rows by the importing
 service."""
 
 from pathlib import PurePath
@@ -9,9 +9,6 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from programs import importing
-
-# What browsers send for a .csv file: Excel on Windows registers CSV as vnd.ms-excel.
-CSV_CONTENT_TYPES = {"text/csv", "application/vnd.ms-excel", "text/plain"}
 
 
 class ImportUploadForm(forms.Form):
@@ -36,12 +33,11 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        # The browser's content type is not checked: it comes from the uploader's system
+        # (text/csv, application/vnd.ms-excel, or application/octet-stream for the same file),
+        # and the decoding and the parser judge what the file really holds.
         if PurePath(upload.name).suffix.lower() != ".csv":
             raise forms.ValidationError(_("Choose a file whose name ends in .csv."))
-        if upload.content_type not in CSV_CONTENT_TYPES:
-            raise forms.ValidationError(
-                _("This file is not a CSV file. Save the sheet as “CSV UTF-8” and try again.")
-            )
         if upload.size > importing.MAX_IMPORT_BYTES:
             raise forms.ValidationError(str(importing.too_large_error(upload.size)))
         # Read one byte past the limit: a size the client lied about cannot fill the memory.

@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from mentorship.accounts.models import User
+from programs.addresses import addresses_of_other_accounts
 from programs.invitations import InviteRow
 from programs.models import Role
 
@@ -88,17 +89,26 @@ class InviteForm(forms.Form):
             first_line_of[email] = number
             rows.append(InviteRow(email=email, full_name=name))
         # Checked here too (the service refuses them as well) so that HR sees which line it is.
-        inactive = (
+        accounts = dict(
             User.objects.annotate(email_lower=Lower("email"))
-            .filter(email_lower__in=first_line_of, is_active=False)
-            .values_list("email_lower", flat=True)
+            .filter(email_lower__in=first_line_of)
+            .values_list("email_lower", "is_active")
         )
-        for email in inactive:
+        for email, is_active in accounts.items():
+            if not is_active:
+                errors.append(
+                    ValidationError(
+                        _("Line %(line)d: the account of %(email)s is deactivated."),
+                        params={"line": first_line_of[email], "email": email},
+                        code="inactive",
+                    )
+                )
+        for email in addresses_of_other_accounts(first_line_of.keys() - accounts.keys()):
             errors.append(
                 ValidationError(
-                    _("Line %(line)d: the account of %(email)s is deactivated."),
+                    _("Line %(line)d: %(email)s is already an address of another account."),
                     params={"line": first_line_of[email], "email": email},
-                    code="inactive",
+                    code="address_taken",
                 )
             )
         if errors:

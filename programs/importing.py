@@ -2,8 +2,9 @@
 applying it in one transaction, so that a file with any bad row saves nothing.
 
 The upload page and the `import_participants` command both come through here. The file is the
-truth for the columns it has: importing it again changes nothing, and a changed row updates that
-person and their enrolment.
+truth for the columns it fills in: importing it again changes nothing, and a changed row updates
+that person and their enrolment. What people decided or wrote themselves stays: a withdrawn or
+declined enrolment is skipped, and an empty profile cell leaves the stored value alone.
 """
 
 import logging
@@ -22,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from programs import csv_format
+from programs.addresses import addresses_of_other_accounts
 from programs.csv_format import RowError
 from programs.models import (
     Enrolment,
@@ -29,6 +31,7 @@ from programs.models import (
     LearnTopic,
     ParticipantImport,
     Program,
+    ProgramStatus,
     Role,
     TeachTopic,
     Topic,
@@ -41,7 +44,12 @@ MAX_IMPORT_BYTES = 2 * 1024 * 1024
 LOOKUP_CHUNK = 500
 BULK_BATCH = 500
 
-CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
+CREATE, UPDATE, UNCHANGED, SKIPPED = "create", "update", "unchanged", "skipped"
+
+# The person's own decision (withdrawn) or HR's (declined): a file from the HR system, which
+# knows nothing of either, does not undo it. Invited and applied people are approved: HR
+# importing them is HR deciding.
+KEPT_STATUSES = (EnrolmentStatus.WITHDRAWN, EnrolmentStatus.DECLINED)
 
 
 class ImportRejected(ValidationError):
@@ -80,6 +88,10 @@ class PlannedRow:
     enrolment: Enrolment | None  # the existing enrolment in this program, if any
     topics: list[PlannedTopic]
     enrolment_changes: bool = False
+    # Whether the enrolment's topic rows are replaced by `topics`.
+    replace_topics: bool = False
+    # Why a skipped row is skipped.
+    reason: str = ""
 
     @property
     def number(self) -> int:
@@ -99,7 +111,12 @@ class PlannedRow:
 
     @property
     def action_label(self) -> str:
-        return {CREATE: _("create"), UPDATE: _("update"), UNCHANGED: _("unchanged")}[self.action]
+        return {
+            CREATE: _("create"),
+            UPDATE: _("update"),
+            UNCHANGED: _("unchanged"),
+            SKIPPED: _("skipped"),
+        }[self.action]
 
 
 @dataclass
@@ -129,20 +146,28 @@ class ImportPlan:
     def unchanged(self) -> int:
         return self.count(UNCHANGED)
 
+    @property
+    def skipped(self) -> int:
+        return self.count(SKIPPED)
+
 
 @dataclass(frozen=True)
 class ImportResult:
     created: int
     updated: int
     unchanged: int
+    skipped: int
     topics_created: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
-        return _("created %(created)s, updated %(updated)s, unchanged %(unchanged)s") % {
+        return _(
+            "created %(created)s, updated %(updated)s, unchanged %(unchanged)s, skipped %(skipped)s"
+        ) % {
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "skipped": self.skipped,
         }
 
 
@@ -165,9 +190,21 @@ def too_large_error(size: int) -> RowError:
     )
 
 
+def closed_reason(program: Program) -> str | None:
+    """Why nobody can be imported into `program` now, or None when it takes participants."""
+    if program.takes_participants:
+        return None
+    if program.status == ProgramStatus.DRAFT:
+        return _("Open enrolment first: a draft program takes nobody in yet.")
+    return _("This program has ended: nobody can be imported into it any more.")
+
+
 @transaction.atomic
 def import_preview(*, program: Program, text: str, create_topics: bool) -> ImportPlan:
     """Check the file against the database and say, row by row, what importing would do."""
+    reason = closed_reason(program)
+    if reason is not None:
+        return ImportPlan(errors=[RowError(None, None, reason)])
     parsed = csv_format.parse(text)
     plan = ImportPlan(errors=list(parsed.errors))
     rows = parsed.rows
@@ -193,7 +230,29 @@ def import_preview(*, program: Program, text: str, create_topics: bool) -> Impor
             rows, _org_chart_above(people, referenced & people.keys()), only_through_chart=True
         )
     )
-    plan.errors.extend(_addresses_of_other_accounts(in_file - people.keys(), rows))
+    taken = addresses_of_other_accounts(in_file - people.keys())
+    for row in rows:
+        user = people.get(row.email)
+        if user is not None and not user.is_active:
+            plan.errors.append(
+                RowError(
+                    row.number,
+                    "email",
+                    _(
+                        "The account of %(email)s is deactivated. Remove this row, or have the "
+                        "account reactivated first."
+                    )
+                    % {"email": row.email},
+                )
+            )
+        if row.email in taken:
+            plan.errors.append(
+                RowError(
+                    row.number,
+                    "email",
+                    _("%(email)s is already an address of another account.") % {"email": row.email},
+                )
+            )
 
     topics_by_row, plan.new_topics = _resolve_topics(program, rows, create_topics, plan.errors)
     enrolments = _enrolments_by_user(program, [people[e] for e in in_file if e in people])
@@ -201,11 +260,7 @@ def import_preview(*, program: Program, text: str, create_topics: bool) -> Impor
     for row in rows:
         user = people.get(row.email)
         enrolment = enrolments.get(user.pk) if user is not None and row.role else None
-        topics = topics_by_row.get(row.number, [])
-        action, changes, enrolment_changes = _compare(row, user, enrolment, topics)
-        plan.rows.append(
-            PlannedRow(row, action, changes, user, enrolment, topics, enrolment_changes)
-        )
+        plan.rows.append(_plan_row(row, user, enrolment, topics_by_row.get(row.number, [])))
     plan.errors.sort(key=lambda error: error.sort_key)
     return plan
 
@@ -273,15 +328,17 @@ def import_apply(*, program: Program, text: str, create_topics: bool, by) -> Imp
         created=plan.created,
         updated=plan.updated,
         unchanged=plan.unchanged,
+        skipped=plan.skipped,
         topics_created=tuple(topic.name for topic in plan.new_topics),
     )
     logger.info(
-        "participant import into %s by %s: %s created, %s updated, %s unchanged",
+        "participant import into %s by %s: %s created, %s updated, %s unchanged, %s skipped",
         program.slug,
         getattr(by, "pk", None),
         result.created,
         result.updated,
         result.unchanged,
+        result.skipped,
     )
     return result
 
@@ -290,15 +347,20 @@ def import_apply(*, program: Program, text: str, create_topics: bool, by) -> Imp
 def import_confirm(*, participant_import: ParticipantImport, by) -> ImportResult:
     """Apply an uploaded import once. The claim is a conditional update, so a double click or
     a second HR admin cannot apply it twice; a rejected file releases the claim with the
-    rollback."""
+    rollback.
+
+    The claim also empties the stored file: it holds personal data that only the preview
+    needed. The import stays as the record of who applied which file when.
+    """
+    text = participant_import.content
     claimed = ParticipantImport.objects.filter(
         pk=participant_import.pk, applied_at__isnull=True
-    ).update(applied_at=timezone.now())
+    ).update(applied_at=timezone.now(), content="")
     if claimed != 1:
         raise ImportAlreadyApplied
     return import_apply(
         program=participant_import.program,
-        text=participant_import.content,
+        text=text,
         create_topics=participant_import.create_topics,
         by=by,
     )
@@ -338,29 +400,6 @@ def _org_chart_above(people: dict, start: set[str]) -> dict[str, str | None]:
         loaded = _users_by_email(above - chart.keys())
         frontier = set(loaded.values())
     return chart
-
-
-def _addresses_of_other_accounts(new_emails: set[str], rows) -> list[RowError]:
-    """A new account may not take an address another account already uses as a second one."""
-    if not new_emails:
-        return []
-    taken = set()
-    emails_list = sorted(new_emails)
-    for start in range(0, len(emails_list), LOOKUP_CHUNK):
-        taken.update(
-            EmailAddress.objects.annotate(email_key=Lower("email"))
-            .filter(email_key__in=emails_list[start : start + LOOKUP_CHUNK])
-            .values_list("email_key", flat=True)
-        )
-    return [
-        RowError(
-            row.number,
-            "email",
-            _("%(email)s is already an address of another account.") % {"email": row.email},
-        )
-        for row in rows
-        if row.email in taken
-    ]
 
 
 def _topic_index() -> dict[str, Topic]:
@@ -463,12 +502,19 @@ def _enrolments_by_user(program: Program, users: list) -> dict[int, Enrolment]:
     return found
 
 
-def _compare(
-    row, user, enrolment: Enrolment | None, topics: list[PlannedTopic]
-) -> tuple[str, list[str], bool]:
-    """The action for a row, what it changes in words, and whether the enrolment changes."""
+def _plan_row(row, user, enrolment: Enrolment | None, topics: list[PlannedTopic]) -> PlannedRow:
+    """What importing does with one row: its action, and what it changes, in words."""
+
+    def planned(action: str, changes: list[str], planned_topics=topics, **details) -> PlannedRow:
+        return PlannedRow(row, action, changes, user, enrolment, planned_topics, **details)
+
     if user is None:
-        return CREATE, [_("new account")], bool(row.role)
+        return planned(
+            CREATE,
+            [_("new account")],
+            enrolment_changes=bool(row.role),
+            replace_topics=bool(row.role),
+        )
     changes = []
     current_manager = user.manager.email.lower() if user.manager else ""
     for label, old, new in (
@@ -480,21 +526,50 @@ def _compare(
         if old != new:
             changes.append(label)
     if not row.role:
-        return (UPDATE if changes else UNCHANGED), changes, False
+        return planned(UPDATE if changes else UNCHANGED, changes)
     if enrolment is None:
-        return CREATE, [_("new enrolment"), *changes], True
-    user_changes = len(changes)
+        return planned(
+            CREATE, [_("new enrolment"), *changes], enrolment_changes=True, replace_topics=True
+        )
+    if enrolment.status in KEPT_STATUSES:
+        # The enrolment stays as it is; the account still follows the HR system (the reporting
+        # lines were checked with this row's manager).
+        return planned(SKIPPED, changes, planned_topics=[], reason=_kept_reason(enrolment))
+    enrolment_changes = []
     for label, old, new in (
         (_("role"), enrolment.role, row.role),
         (_("status"), enrolment.status, EnrolmentStatus.APPROVED),
-        (_("languages"), list(enrolment.languages), list(row.languages)),
-        (_("time zone"), enrolment.time_zone, row.timezone),
-        (_("goals"), enrolment.goals, row.goals),
-        (_("topics"), _current_topics(enrolment, row.role), _wanted_topics(topics)),
+        # An empty cell keeps what is stored, which the person may have written themselves.
+        (_("languages"), list(enrolment.languages), list(row.languages or enrolment.languages)),
+        (_("time zone"), enrolment.time_zone, row.timezone or enrolment.time_zone),
+        (_("goals"), enrolment.goals, row.goals or enrolment.goals),
     ):
         if old != new:
-            changes.append(label)
-    return (UPDATE if changes else UNCHANGED), changes, len(changes) > user_changes
+            enrolment_changes.append(label)
+    replace_topics = _topics_change(enrolment, row.role, topics)
+    if replace_topics:
+        enrolment_changes.append(_("topics"))
+    return planned(
+        UPDATE if changes or enrolment_changes else UNCHANGED,
+        [*changes, *enrolment_changes],
+        enrolment_changes=bool(enrolment_changes),
+        replace_topics=replace_topics,
+    )
+
+
+def _kept_reason(enrolment: Enrolment) -> str:
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        return _("they withdrew from the program; their decision stands")
+    return _("their application was declined; the decision stands")
+
+
+def _topics_change(enrolment: Enrolment, role: str, topics: list[PlannedTopic]) -> bool:
+    if enrolment.role != role:
+        # Topics to teach mean nothing to a mentee, and the other way round: the old ones go,
+        # even when the cell is empty.
+        return bool(topics or enrolment.teach_topics.all() or enrolment.learn_topics.all())
+    # An empty cell keeps the topics the person chose.
+    return bool(topics) and _current_topics(enrolment, role) != _wanted_topics(topics)
 
 
 def _current_topics(enrolment: Enrolment, role: str) -> dict[int, int]:
@@ -523,28 +598,42 @@ def _apply_enrolments(program: Program, plan: ImportPlan, people: dict, now) -> 
             enrolment.decided_at = now
         enrolment.role = row.role
         enrolment.status = EnrolmentStatus.APPROVED
-        enrolment.languages = list(row.languages)
-        enrolment.time_zone = row.timezone
-        enrolment.goals = row.goals
+        # HR has decided: a pending invitation link has nothing left to accept.
+        enrolment.invitation_key = ""
+        # Empty cells keep what is stored (see _plan_row).
+        enrolment.languages = list(row.languages) or enrolment.languages
+        enrolment.time_zone = row.timezone or enrolment.time_zone
+        enrolment.goals = row.goals or enrolment.goals
         # bulk_update skips auto_now, so the time of the change is set here.
         enrolment.updated_at = now
         (changed if planned.enrolment else new).append(enrolment)
-        retopic.append(enrolment)
-        topics_of[id(enrolment)] = planned.topics
+        if planned.replace_topics:
+            retopic.append(enrolment)
+            topics_of[id(enrolment)] = planned.topics
     Enrolment.objects.bulk_create(new, batch_size=BULK_BATCH)
     Enrolment.objects.bulk_update(
         changed,
-        ["role", "status", "languages", "time_zone", "goals", "decided_at", "updated_at"],
+        [
+            "role",
+            "status",
+            "invitation_key",
+            "languages",
+            "time_zone",
+            "goals",
+            "decided_at",
+            "updated_at",
+        ],
         batch_size=BULK_BATCH,
     )
 
+    replaced = [enrolment for enrolment in changed if id(enrolment) in topics_of]
     # Confidence ratings belong to the mentee, not to the file: keep them for topics that stay.
     confidence = {
         (item.enrolment_id, item.topic_id): (item.confidence_start, item.confidence_end)
-        for enrolment in changed
+        for enrolment in replaced
         for item in enrolment.learn_topics.all()
     }
-    old_ids = [enrolment.pk for enrolment in changed]
+    old_ids = [enrolment.pk for enrolment in replaced]
     for start in range(0, len(old_ids), LOOKUP_CHUNK):
         chunk = old_ids[start : start + LOOKUP_CHUNK]
         TeachTopic.objects.filter(enrolment_id__in=chunk).delete()

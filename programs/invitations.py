@@ -24,13 +24,15 @@ from django.utils.translation import gettext_lazy
 
 from mentorship.accounts.models import User
 from mentorship.mail import send_templated_mail
+from programs.addresses import addresses_of_other_accounts
 from programs.models import Enrolment, EnrolmentStatus, Program, ProgramStatus
 
 INVITATION_MAX_AGE = timedelta(days=14)
 INVITATION_SALT = "programs.invitation"
 INVITATION_MAIL = "programs/email/invitation"
 
-# A finished program takes nobody in; every earlier stage can (late joiners included).
+# Invitations go out only while the program takes participants (Program.takes_participants);
+# one sent already can be accepted until the program has ended.
 CLOSED_PROGRAM_STATUSES = (ProgramStatus.COMPLETED, ProgramStatus.ARCHIVED)
 
 # Statuses that count as "already in the program": inviting them again would undo a decision
@@ -120,9 +122,19 @@ def invitation_expires_at(enrolment: Enrolment) -> datetime:
     return enrolment.invited_at + INVITATION_MAX_AGE
 
 
+def closed_reason(program: Program) -> str | None:
+    """Why nobody can be invited to `program` now, or None when it takes participants."""
+    if program.takes_participants:
+        return None
+    if program.status == ProgramStatus.DRAFT:
+        return _("Open enrolment first: a draft program takes nobody in yet.")
+    return _("This program has ended: nobody can be invited to it any more.")
+
+
 def _refuse_closed_program(program: Program) -> None:
-    if program.status in CLOSED_PROGRAM_STATUSES:
-        raise ValidationError(_("This program has ended: nobody can be invited to it any more."))
+    reason = closed_reason(program)
+    if reason is not None:
+        raise ValidationError(reason)
 
 
 @transaction.atomic
@@ -139,12 +151,13 @@ def invitations_send(
 
     Unknown addresses get an account without a password (they choose one when accepting), whose
     language is `language`; existing accounts keep their own name and language. A person
-    already in the program is skipped and reported, not an error.
+    already in the program is skipped and reported, not an error. An address that another
+    account holds as one of its own is refused: it would make a second account for that person.
     """
-    _refuse_closed_program(program)
     # One invitation run per program at a time: two HR admins pasting overlapping lists would
     # otherwise race to create the same enrolments.
     program = Program.objects.select_for_update().get(pk=program.pk)
+    _refuse_closed_program(program)
     by_email = {row.email.strip().lower(): row for row in rows}
 
     users = {
@@ -158,6 +171,12 @@ def invitations_send(
         raise ValidationError(
             _("These accounts are deactivated and cannot be invited: %(emails)s")
             % {"emails": ", ".join(inactive)}
+        )
+    taken = sorted(addresses_of_other_accounts(by_email.keys() - users.keys()))
+    if taken:
+        raise ValidationError(
+            _("These addresses already belong to another account: %(emails)s")
+            % {"emails": ", ".join(taken)}
         )
 
     result = InviteResult()
@@ -183,6 +202,10 @@ def invitations_send(
             continue
         if enrolment is None:
             enrolment = Enrolment(program=program, user=user, time_zone=user.time_zone)
+        elif enrolment.role != role:
+            # Topics to teach mean nothing to a mentee, and the other way round.
+            enrolment.teach_topics.all().delete()
+            enrolment.learn_topics.all().delete()
         enrolment.role = role
         enrolment.status = EnrolmentStatus.INVITED
         enrolment.invitation_key = secrets.token_urlsafe(32)

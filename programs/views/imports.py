@@ -47,7 +47,13 @@ def import_upload(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "programs/import_upload.html",
-        {"program": program, "form": form, "errors": errors, "columns": csv_format.COLUMNS},
+        {
+            "program": program,
+            "form": form,
+            "errors": errors,
+            "columns": csv_format.COLUMNS,
+            "closed_reason": importing.closed_reason(program),
+        },
     )
 
 
@@ -86,6 +92,14 @@ def _import_message(result: importing.ImportResult) -> str:
     message = _(
         "Import applied: %(created)s created, %(updated)s updated, %(unchanged)s unchanged."
     ) % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+    if result.skipped:
+        message += " " + ngettext(
+            "%(count)s person was skipped: people who withdrew or were declined keep their "
+            "decision.",
+            "%(count)s people were skipped: people who withdrew or were declined keep their "
+            "decision.",
+            result.skipped,
+        ) % {"count": result.skipped}
     if result.topics_created:
         message += " " + ngettext(
             "New topic added to the program: %(topics)s.",

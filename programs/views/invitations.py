@@ -50,7 +50,15 @@ def invite(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _invite_summary(result))
             return redirect("programs:participant_list", slug=program.slug)
-    return render(request, "programs/invite.html", {"program": program, "form": form})
+    return render(
+        request,
+        "programs/invite.html",
+        {
+            "program": program,
+            "form": form,
+            "closed_reason": invitations.closed_reason(program),
+        },
+    )
 
 
 def _invite_summary(result: InviteResult) -> str:

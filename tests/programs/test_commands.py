@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from mentorship.accounts.models import User
 from programs import importing
 from programs.management.commands import import_participants
-from programs.models import Program, Topic
+from programs.models import Enrolment, Program, Topic
 from tests.factories import ProgramFactory
 from tests.programs.test_importing import HOA, LAN, MEHMET, csv_text, db_state
 
@@ -55,7 +55,7 @@ def run_refused(*args) -> tuple[str, str]:
 
 def test_import_prints_a_one_line_summary(cohort, write):
     out, err = run("import_participants", "cohort", str(write(csv_text(LAN, MEHMET, HOA))))
-    assert out == "created 3, updated 0, unchanged 0\n"
+    assert out == "created 3, updated 0, unchanged 0, skipped 0\n"
     assert err == ""
     assert User.objects.filter(email__in=["lan@example.com", "hoa@example.com"]).count() == 2
 
@@ -65,7 +65,7 @@ def test_importing_the_same_file_again_changes_nothing(cohort, write):
     run("import_participants", "cohort", str(path))
     before = db_state()
     out, _ = run("import_participants", "cohort", str(path))
-    assert out == "created 0, updated 0, unchanged 3\n"
+    assert out == "created 0, updated 0, unchanged 3, skipped 0\n"
     assert db_state() == before
 
 
@@ -73,7 +73,25 @@ def test_changed_row_is_reported_as_updated(cohort, write):
     run("import_participants", "cohort", str(write(csv_text(LAN, MEHMET, HOA))))
     path = write(csv_text(LAN, {**MEHMET, "goals": "New goals"}, HOA), name="v2.csv")
     out, _ = run("import_participants", "cohort", str(path))
-    assert out == "created 0, updated 1, unchanged 2\n"
+    assert out == "created 0, updated 1, unchanged 2, skipped 0\n"
+
+
+def test_a_withdrawn_person_is_reported_as_skipped(cohort, write):
+    path = write(csv_text(LAN, MEHMET, HOA))
+    run("import_participants", "cohort", str(path))
+    Enrolment.objects.filter(user__email="lan@example.com").update(status="withdrawn")
+    out, _ = run("import_participants", "cohort", str(path))
+    assert out == "created 0, updated 0, unchanged 2, skipped 1\n"
+    assert Enrolment.objects.get(user__email="lan@example.com").status == "withdrawn"
+
+
+def test_a_draft_program_refuses_the_import(write):
+    ProgramFactory(slug="draft-cohort", status="draft")
+    before = db_state()
+    message, err = run_refused("import_participants", "draft-cohort", str(write(csv_text(HOA))))
+    assert err == "Open enrolment first: a draft program takes nobody in yet.\n"
+    assert "nothing was saved" in message
+    assert db_state() == before
 
 
 @pytest.mark.parametrize(
@@ -150,7 +168,7 @@ def test_unknown_topic_needs_create_topics(cohort, write):
     assert not Topic.objects.filter(name="Knitting").exists()
 
     out, _ = run("import_participants", "cohort", str(path), "--create-topics")
-    assert out == "created 2, updated 0, unchanged 0\n"
+    assert out == "created 2, updated 0, unchanged 0, skipped 0\n"
     knitting = Topic.objects.get(name="Knitting")
     assert cohort.topics.filter(pk=knitting.pk).exists()
 

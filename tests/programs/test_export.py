@@ -120,6 +120,37 @@ def test_an_edited_export_imports_back_unchanged(client_for, hr_admin, program, 
     assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
 
 
+def test_an_export_with_neutralised_formulas_imports_back_unchanged(client_for, hr_admin, program):
+    user = UserFactory(
+        email="-eve@example.com",
+        full_name="=Eve",
+        department="-",
+        job_title="+1 analyst",
+    )
+    EnrolmentFactory(program=program, user=user, goals="@home: learn TikTok")
+    other = UserFactory(email="ann@example.com", full_name="Ann", department="'=quoted")
+    EnrolmentFactory(program=program, user=other, goals="'-) already quoted")
+    rows = read_rows(export(client_for(hr_admin), program))
+    assert rows[0]["email"] == "'-eve@example.com"
+    assert rows[0]["full_name"] == "'=Eve"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+
+    result = importing.import_apply(
+        program=program, text=out.getvalue(), create_topics=False, by=hr_admin
+    )
+
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    user.refresh_from_db()
+    other.refresh_from_db()
+    assert (user.full_name, user.department, user.job_title) == ("=Eve", "-", "+1 analyst")
+    assert other.department == "'=quoted"
+    assert Enrolment.objects.get(user=user).goals == "@home: learn TikTok"
+    assert Enrolment.objects.get(user=other).goals == "'-) already quoted"
+
+
 def test_export_queries_do_not_grow_with_participants(client_for, hr_admin, program):
     client = client_for(hr_admin)
     topics = list(program.topics.all())

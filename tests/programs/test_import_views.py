@@ -11,7 +11,7 @@ from django.urls import reverse
 from mentorship.accounts.models import User
 from programs import importing
 from programs.models import Enrolment, ParticipantImport, Topic
-from tests.factories import ProgramFactory
+from tests.factories import EnrolmentFactory, ProgramFactory, UserFactory
 from tests.programs.test_importing import HOA, LAN, MEHMET, csv_text, db_state
 
 pytestmark = pytest.mark.django_db
@@ -184,9 +184,9 @@ def test_upload_remembers_create_topics(client_for, hr_admin, offered):
     [
         (csv_text(LAN, HOA), {"name": "people.xlsx"}, "Choose a file whose name ends in .csv."),
         (
-            csv_text(LAN, HOA),
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
             {"content_type": "application/pdf"},
-            "This file is not a CSV file.",
+            "The file is not UTF-8 text",
         ),
         (
             csv_text({**HOA, "full_name": "José Müller"}).encode("latin-1"),
@@ -211,7 +211,7 @@ def test_upload_remembers_create_topics(client_for, hr_admin, offered):
     ],
     ids=[
         "not-csv-name",
-        "not-csv-type",
+        "pdf-named-csv",
         "latin-1",
         "over-size",
         "empty-upload",
@@ -243,8 +243,13 @@ def test_upload_lists_every_row_error(client_for, hr_admin, offered):
     assert "Row 3, column “timezone”" in html
 
 
-@pytest.mark.parametrize("content_type", ["text/csv", "application/vnd.ms-excel", "text/plain"])
-def test_csv_content_types_browsers_send_are_accepted(client_for, hr_admin, offered, content_type):
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/csv", "application/vnd.ms-excel", "text/plain", "application/octet-stream", ""],
+)
+def test_any_content_type_the_browser_sends_is_accepted_for_a_csv_file(
+    client_for, hr_admin, offered, content_type
+):
     response = post_file(
         client_for(hr_admin), offered, csv_text(LAN, HOA), content_type=content_type
     )
@@ -282,6 +287,49 @@ def test_confirming_applies_the_import_and_reports_the_counts(client_for, hr_adm
     ).exists()
     pending_import.refresh_from_db()
     assert pending_import.applied_at is not None
+    assert pending_import.content == ""
+
+
+def test_upload_into_a_draft_program_is_refused(client_for, hr_admin, offered):
+    offered.status = "draft"
+    offered.save()
+    client = client_for(hr_admin)
+    assert "Open enrolment first" in client.get(upload_url(offered)).content.decode()
+    before = db_state()
+    response = post_file(client, offered, csv_text(LAN, HOA))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert "Open enrolment first: a draft program takes nobody in yet." in html
+    assert db_state() == before
+
+
+def test_preview_and_confirmation_report_skipped_people(client_for, hr_admin, offered):
+    EnrolmentFactory(
+        program=offered,
+        user=UserFactory(email="lan@example.com", full_name="Lan Phạm"),
+        role="mentor",
+        status="withdrawn",
+    )
+    upload = ParticipantImport.objects.create(
+        program=offered, uploaded_by=hr_admin, filename="people.csv", content=csv_text(LAN, HOA)
+    )
+    client = client_for(hr_admin)
+    html = client.get(preview_url(upload)).content.decode()
+    assert response_figure(html, "To skip") == "1"
+    assert "withdrew from the program" in html
+
+    response = client.post(preview_url(upload))
+    assert [str(m) for m in get_messages(response.wsgi_request)] == [
+        "Import applied: 1 created, 0 updated, 0 unchanged. 1 person was skipped: "
+        "people who withdrew or were declined keep their decision."
+    ]
+    assert Enrolment.objects.get(user__email="lan@example.com").status == "withdrawn"
+
+
+def response_figure(html: str, label: str) -> str:
+    after = html.split(f"<dt>{label}</dt><dd>", 1)[1]
+    return after.split("</dd>", 1)[0]
 
 
 def test_a_second_confirmation_changes_nothing(client_for, hr_admin, pending_import):

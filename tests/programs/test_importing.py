@@ -132,7 +132,7 @@ def test_import_creates_accounts_enrolments_and_topics(cohort):
     result = apply(cohort, good_file())
 
     assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
-    assert result.summary == "created 3, updated 0, unchanged 0"
+    assert result.summary == "created 3, updated 0, unchanged 0, skipped 0"
     lan = User.objects.get(email="lan@example.com")
     hoa = User.objects.get(email="hoa@example.com")
     assert (lan.full_name, lan.department, lan.job_title) == (
@@ -191,6 +191,142 @@ def test_invited_person_is_approved_by_the_import(cohort):
     assert enrolment.decided_at is not None
 
 
+def test_applicant_is_approved_by_the_import(cohort):
+    user = UserFactory(email="mehmet@example.com", full_name="Mehmet Kaya")
+    EnrolmentFactory(program=cohort, user=user, status=EnrolmentStatus.APPLIED, topics=[])
+    result = apply(cohort, csv_text({**MEHMET, "department": "", "job_title": ""}))
+    assert (result.created, result.updated, result.skipped) == (0, 1, 0)
+    enrolment = Enrolment.objects.get(program=cohort, user=user)
+    assert enrolment.status == EnrolmentStatus.APPROVED
+    assert enrolment.decided_at is not None
+
+
+def test_approving_an_invitation_by_import_voids_its_link(cohort):
+    user = UserFactory(email="mehmet@example.com", full_name="Mehmet Kaya")
+    EnrolmentFactory(
+        program=cohort, user=user, status=EnrolmentStatus.INVITED, invitation_key="k", topics=[]
+    )
+    apply(cohort, csv_text(MEHMET))
+    enrolment = Enrolment.objects.get(program=cohort, user=user)
+    assert (enrolment.status, enrolment.invitation_key) == (EnrolmentStatus.APPROVED, "")
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (EnrolmentStatus.WITHDRAWN, "withdrew from the program"),
+        (EnrolmentStatus.DECLINED, "was declined"),
+    ],
+)
+def test_a_withdrawn_or_declined_person_keeps_their_status(cohort, status, reason):
+    apply(cohort, good_file())
+    Enrolment.objects.filter(user__email="mehmet@example.com").update(status=status)
+    state = db_state()
+    enrolments_before = (state["enrolments"], state["updated_at"], state["learn"])
+    changed = {**MEHMET, "goals": "Other goals", "learn_topics": "ai-automation:1"}
+
+    plan = importing.import_preview(
+        program=cohort, text=csv_text(LAN, changed, HOA), create_topics=False
+    )
+    assert plan.ok
+    skipped = plan.rows[1]
+    assert (skipped.email, skipped.action, skipped.action_label) == (
+        "mehmet@example.com",
+        "skipped",
+        "skipped",
+    )
+    assert reason in skipped.reason
+    assert skipped.changes == []  # the account is as the file says
+    assert (plan.created, plan.updated, plan.unchanged, plan.skipped) == (0, 0, 2, 1)
+
+    result = apply(cohort, csv_text(LAN, changed, HOA))
+    assert (result.created, result.updated, result.unchanged, result.skipped) == (0, 0, 2, 1)
+    assert result.summary == "created 0, updated 0, unchanged 2, skipped 1"
+    state = db_state()
+    assert (state["enrolments"], state["updated_at"], state["learn"]) == enrolments_before
+    assert Enrolment.objects.get(user__email="mehmet@example.com").status == status
+
+
+def test_a_skipped_person_still_gets_the_hr_systems_department_and_manager(cohort):
+    apply(cohort, good_file())
+    Enrolment.objects.filter(user__email="lan@example.com").update(status=EnrolmentStatus.WITHDRAWN)
+    moved = {**LAN, "department": "Sales", "manager_email": ""}
+    result = apply(cohort, csv_text(moved, MEHMET, HOA))
+    assert result.skipped == 1
+    lan = User.objects.get(email="lan@example.com")
+    assert (lan.department, lan.manager) == ("Sales", None)
+    assert Enrolment.objects.get(user=lan).status == EnrolmentStatus.WITHDRAWN
+
+
+def test_empty_profile_cells_keep_what_the_person_entered(cohort):
+    apply(cohort, good_file())
+    enrolment = Enrolment.objects.get(user__email="mehmet@example.com")
+    enrolment.languages = ["tr"]
+    enrolment.time_zone = "Europe/Berlin"
+    enrolment.goals = "My own words."
+    enrolment.save()
+    enrolment.learn_topics.update(confidence_start=4)
+    before = db_state()
+    blank = {**MEHMET, "languages": "", "timezone": "", "goals": "", "learn_topics": ""}
+
+    plan = importing.import_preview(
+        program=cohort, text=csv_text(LAN, blank, HOA), create_topics=False
+    )
+    assert [planned.action for planned in plan.rows] == ["unchanged"] * 3
+    result = apply(cohort, csv_text(LAN, blank, HOA))
+    assert (result.updated, result.unchanged) == (0, 3)
+    assert db_state() == before
+    enrolment.refresh_from_db()
+    assert (enrolment.languages, enrolment.time_zone, enrolment.goals) == (
+        ["tr"],
+        "Europe/Berlin",
+        "My own words.",
+    )
+    assert sorted(enrolment.learn_topics.values_list("topic__slug", "confidence_start")) == [
+        ("data-analysis-tools", 4),
+        ("project-tools", 4),
+    ]
+
+
+def test_filled_profile_cells_update_what_is_stored(cohort):
+    apply(cohort, good_file())
+    changed = {
+        **MEHMET,
+        "languages": "en",
+        "timezone": "Europe/London",
+        "goals": "New goals",
+        "learn_topics": "ai-automation:3",
+    }
+    plan = importing.import_preview(
+        program=cohort, text=csv_text(LAN, changed, HOA), create_topics=False
+    )
+    assert plan.rows[1].changes == ["languages", "time zone", "goals", "topics"]
+    apply(cohort, csv_text(LAN, changed, HOA))
+    enrolment = Enrolment.objects.get(user__email="mehmet@example.com")
+    assert (enrolment.languages, enrolment.time_zone, enrolment.goals) == (
+        ["en"],
+        "Europe/London",
+        "New goals",
+    )
+    assert list(enrolment.learn_topics.values_list("topic__slug", "priority")) == [
+        ("ai-automation", 3)
+    ]
+
+
+def test_a_change_of_role_with_an_empty_topics_cell_drops_the_old_topics(cohort):
+    apply(cohort, good_file())
+    as_mentee = {**LAN, "role": "mentee", "teach_topics": ""}
+    plan = importing.import_preview(
+        program=cohort, text=csv_text(as_mentee, MEHMET, HOA), create_topics=False
+    )
+    assert plan.rows[0].changes == ["role", "topics"]
+    apply(cohort, csv_text(as_mentee, MEHMET, HOA))
+    enrolment = Enrolment.objects.get(user__email="lan@example.com")
+    assert enrolment.role == "mentee"
+    assert not enrolment.teach_topics.exists()
+    assert not enrolment.learn_topics.exists()
+
+
 def test_topics_are_found_by_slug_or_any_name_in_any_case(cohort):
     Topic.objects.filter(slug="project-tools").update(name_vi="Công cụ quản lý dự án")
     row = {
@@ -235,7 +371,7 @@ def test_importing_the_same_file_again_changes_nothing(cohort):
     before = db_state()
     result = apply(cohort, good_file())
     assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
-    assert result.summary == "created 0, updated 0, unchanged 3"
+    assert result.summary == "created 0, updated 0, unchanged 3, skipped 0"
     assert db_state() == before
 
 
@@ -439,6 +575,31 @@ def test_unknown_topic_is_an_error_without_create_topics_and_created_with_it(coh
     assert cohort.topics.filter(name="Underwater basket weaving").exists()
 
 
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        ("draft", "Open enrolment first: a draft program takes nobody in yet."),
+        ("completed", "This program has ended: nobody can be imported into it any more."),
+        ("archived", "This program has ended: nobody can be imported into it any more."),
+    ],
+)
+def test_a_program_that_takes_nobody_refuses_the_import(status, expected):
+    closed = ProgramFactory(status=status, topics=list(Topic.objects.filter(slug__in=OFFERED)))
+    messages = assert_refused(closed, good_file(), expected)
+    assert messages == [expected]
+    plan = importing.import_preview(program=closed, text=good_file(), create_topics=False)
+    assert [(error.row, error.column) for error in plan.errors] == [(None, None)]
+
+
+def test_a_deactivated_account_is_a_row_error(cohort):
+    UserFactory(email="mehmet@example.com", is_active=False)
+    assert_refused(
+        cohort,
+        csv_text(LAN, MEHMET, HOA),
+        "Row 3, column “email”: The account of mehmet@example.com is deactivated.",
+    )
+
+
 def test_an_address_of_another_account_is_refused(cohort):
     owner = UserFactory(email="lan.pham@example.com")
     EmailAddress.objects.create(user=owner, email="lan@example.com", primary=False, verified=True)
@@ -517,6 +678,17 @@ def test_an_import_is_confirmed_once(cohort, hr_admin):
     assert db_state() == before
 
 
+def test_an_applied_import_keeps_its_record_but_not_the_file(cohort, hr_admin):
+    upload = ParticipantImport.objects.create(
+        program=cohort, uploaded_by=hr_admin, filename="people.csv", content=good_file()
+    )
+    importing.import_confirm(participant_import=upload, by=hr_admin)
+    upload.refresh_from_db()
+    assert upload.content == ""
+    assert (upload.filename, upload.uploaded_by, upload.program) == ("people.csv", hr_admin, cohort)
+    assert upload.applied_at is not None
+
+
 def test_a_refused_confirmation_leaves_the_import_unapplied(cohort, hr_admin):
     upload = ParticipantImport.objects.create(
         program=cohort, uploaded_by=hr_admin, filename="people.csv", content=good_file()
@@ -526,6 +698,7 @@ def test_a_refused_confirmation_leaves_the_import_unapplied(cohort, hr_admin):
         importing.import_confirm(participant_import=upload, by=hr_admin)
     upload.refresh_from_db()
     assert upload.applied_at is None
+    assert upload.content == good_file()  # kept, to be confirmed once corrected
     assert not User.objects.filter(email="lan@example.com").exists()
 
 

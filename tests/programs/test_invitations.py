@@ -10,6 +10,7 @@ import time_machine
 from allauth.account.models import EmailAddress
 from django.contrib.messages import get_messages
 from django.core import mail, signing
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -157,11 +158,13 @@ def test_hr_invites_three_people_in_bulk_each_mailed_in_their_own_language(
         assert "Hana HR" in message.body
         assert program.name in message.body
         assert "/invitations/" in message.body
-        assert "mentor" in message.body
         assert message.alternatives[0][1] == "text/html"
+    # The role, in each recipient's language.
+    assert "Mentor olarak davet edildiniz" in _mail_to("ayse@example.com").body
+    for email in ("an.nguyen@example.com", "binh@example.com"):
+        assert "vai trò người cố vấn" in _mail_to(email).body
     # The expiry date (14 days later) is written in each recipient's language, by Django's own
-    # catalogues. (The subject will differ too once the Turkish and Vietnamese catalogues
-    # translate it.)
+    # catalogues.
     assert "24 Kasım 2026" in _mail_to("ayse@example.com").body
     for email in ("an.nguyen@example.com", "binh@example.com"):
         assert "Ngày 24 tháng 11 năm 2026" in _mail_to(email).body
@@ -298,6 +301,125 @@ def test_nobody_can_be_invited_to_a_finished_program(
     assert response.status_code == 200
     assert "This program has ended" in response.content.decode()
     assert not User.objects.filter(email="late@example.com").exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("stored", ["second@example.com", "Second@Example.com"])
+@pytest.mark.parametrize("verified", [True, False])
+def test_an_address_of_another_account_is_a_bad_line(
+    client_for, hr_admin, program, colleague, stored, verified, django_capture_on_commit_callbacks
+):
+    EmailAddress.objects.create(user=colleague, email=stored, primary=False, verified=verified)
+    users_before = User.objects.count()
+    response = _invite(
+        client_for(hr_admin),
+        program,
+        ["fresh@example.com", "SECOND@example.com"],
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["people"] == [
+        "Line 2: second@example.com is already an address of another account."
+    ]
+    assert User.objects.count() == users_before
+    assert not Enrolment.objects.filter(program=program, status=EnrolmentStatus.INVITED).exists()
+    assert mail.outbox == []
+
+
+def test_the_service_refuses_an_address_of_another_account(
+    rf, hr_admin, program, colleague, django_capture_on_commit_callbacks
+):
+    EmailAddress.objects.create(user=colleague, email="second@example.com", verified=False)
+    users_before = User.objects.count()
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(ValidationError) as refused,
+    ):
+        invitations.invitations_send(
+            program=program,
+            rows=[
+                invitations.InviteRow("fresh@example.com"),
+                invitations.InviteRow("second@example.com"),
+            ],
+            role="mentee",
+            invited_by=hr_admin,
+            request=rf.get("/"),
+        )
+    assert refused.value.messages == [
+        "These addresses already belong to another account: second@example.com"
+    ]
+    assert User.objects.count() == users_before
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("status", [EnrolmentStatus.WITHDRAWN, EnrolmentStatus.DECLINED])
+def test_a_person_invited_again_in_another_role_loses_the_old_roles_topics(
+    client_for, hr_admin, program, mentee, status, django_capture_on_commit_callbacks
+):
+    enrolment = Enrolment.objects.get(program=program, user=mentee)
+    assert enrolment.learn_topics.exists()
+    Enrolment.objects.filter(pk=enrolment.pk).update(status=status)
+    _invite(
+        client_for(hr_admin),
+        program,
+        [mentee.email],
+        role="mentor",
+        capture=django_capture_on_commit_callbacks,
+    )
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.role) == ("invited", "mentor")
+    assert not enrolment.learn_topics.exists()
+    assert not enrolment.teach_topics.exists()
+
+
+def test_a_person_invited_again_in_the_same_role_keeps_their_topics(
+    client_for, hr_admin, program, mentee, django_capture_on_commit_callbacks
+):
+    enrolment = Enrolment.objects.get(program=program, user=mentee)
+    topics = list(enrolment.learn_topics.values_list("topic_id", "priority", "confidence_start"))
+    Enrolment.objects.filter(pk=enrolment.pk).update(status=EnrolmentStatus.WITHDRAWN)
+    _invite(
+        client_for(hr_admin),
+        program,
+        [mentee.email],
+        role="mentee",
+        capture=django_capture_on_commit_callbacks,
+    )
+    enrolment.refresh_from_db()
+    assert enrolment.status == "invited"
+    assert (
+        list(enrolment.learn_topics.values_list("topic_id", "priority", "confidence_start"))
+        == topics
+    )
+
+
+def test_nobody_can_be_invited_to_a_draft_program(
+    client_for, hr_admin, django_capture_on_commit_callbacks
+):
+    program = ProgramFactory(status="draft")
+    client = client_for(hr_admin)
+    assert "Open enrolment first" in client.get(_invite_url(program)).content.decode()
+    response = _invite(
+        client, program, ["early@example.com"], capture=django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Open enrolment first: a draft program takes nobody in yet."
+    ]
+    assert not User.objects.filter(email="early@example.com").exists()
+    assert mail.outbox == []
+
+
+def test_an_invitation_in_a_draft_program_is_not_sent_again(
+    client_for, hr_admin, colleague, django_capture_on_commit_callbacks
+):
+    program = ProgramFactory(status="draft")
+    enrolment = _invited(program, colleague)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(hr_admin).post(_resend_url(enrolment))
+    assert _flashes(response) == ["Open enrolment first: a draft program takes nobody in yet."]
+    enrolment.refresh_from_db()
+    assert enrolment.invitation_key == "a-key-only-this-test-knows"
     assert mail.outbox == []
 
 
