@@ -1,1 +1,145 @@
-"""Models of match runs, pairs and sessions (built by the matching and pairs issues)."""
+"""Match runs and their suggestions, HR's pins and exclusions, and the approved pairs."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Enrolment, Program
+
+
+class MatchRun(models.Model):
+    """One run of the optimiser over a program's cohort, kept with what it was given and what
+    it suggested, so that HR can compare runs and see why a pair was proposed."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        APPROVED = "approved", _("Approved")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="match_runs")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    parameters = models.JSONField(default=dict)
+    total_score = models.FloatField(default=0)
+    solver_seconds = models.FloatField(default=0)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("match run")
+        verbose_name_plural = _("match runs")
+
+    def __str__(self) -> str:
+        return f"{self.program} #{self.pk}"
+
+
+class Suggestion(models.Model):
+    """A pair the run proposes, with its score and the breakdown that explains it."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="suggestions")
+    mentor = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    mentee = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+    # Components of the score and the shared topic ids: read in the reader's language later.
+    breakdown = models.JSONField(default=dict)
+    pinned = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-score", "mentee_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "mentee"], name="one_suggestion_per_mentee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor_id} → {self.mentee_id} ({self.score:.2f})"
+
+
+class UnmatchedMentee(models.Model):
+    """A mentee the run could not match, and why (a code and its details, put into words in the
+    language of whoever reads it)."""
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="unmatched")
+    mentee = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=40)
+    details = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["run", "mentee"], name="unmatched_once_per_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentee_id}: {self.reason}"
+
+
+class PairRule(models.Model):
+    """HR's word on one (mentor, mentee) pair: keep it whatever the score, or never propose it."""
+
+    class Kind(models.TextChoices):
+        PIN = "pin", _("Pinned")
+        EXCLUDE = "exclude", _("Excluded")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pair_rules")
+    mentor = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    mentee = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "mentee"], name="one_rule_per_pair"),
+            # A mentee has at most one pinned mentor.
+            models.UniqueConstraint(
+                fields=["mentee"], condition=Q(kind="pin"), name="one_pin_per_mentee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.mentor_id} → {self.mentee_id}"
+
+
+class PairQuerySet(models.QuerySet):
+    def active(self) -> "PairQuerySet":
+        return self.filter(status=Pair.Status.ACTIVE)
+
+
+class Pair(models.Model):
+    """A mentor and a mentee working together, from HR's approval until the pair ends."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        ENDED = "ended", _("Ended")
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pairs")
+    mentor = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="pairs_as_mentor")
+    mentee = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="pairs_as_mentee")
+    run = models.ForeignKey(
+        MatchRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="pairs"
+    )
+    score = models.FloatField(default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    started_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.TextField(blank=True)
+
+    objects = PairQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mentee"], condition=Q(status="active"), name="one_active_pair_per_mentee"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor.user} & {self.mentee.user}"
