@@ -187,6 +187,23 @@ class Breakdown:
         )
         return gettext("Shares %(topics)s") % {"topics": topics}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> Breakdown:
+        """The breakdown stored by as_dict(), to explain it again in the reader's language."""
+        return cls(
+            shared_topics=tuple(
+                SharedTopic(item["topic"], item["level"], item["priority"])
+                for item in data.get("shared_topics", [])
+            ),
+            topic=float(data.get("topic", 0)),
+            shared_languages=tuple(data.get("shared_languages", [])),
+            language=float(data.get("language", 0)),
+            overlap_hours=float(data.get("overlap_hours", 0)),
+            time_zone=float(data.get("time_zone", 0)),
+            department=float(data.get("department", 0)),
+            total=float(data.get("total", 0)),
+        )
+
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready copy, for storing with a match run."""
         return {

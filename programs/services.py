@@ -35,6 +35,15 @@ def register_unmatched_mentees_counter(counter: Callable[[Program], int]) -> Non
     _unmatched_mentees_counter = counter
 
 
+# Others react to a withdrawal inside the same transaction (matching ends the person's pairs).
+_withdrawal_listeners: list[Callable[[Enrolment], object]] = []
+
+
+def register_withdrawal_listener(listener: Callable[[Enrolment], object]) -> None:
+    if listener not in _withdrawal_listeners:
+        _withdrawal_listeners.append(listener)
+
+
 class TransitionRefused(Exception):
     def __init__(self, reasons: list[str]):
         super().__init__("; ".join(reasons))
@@ -180,6 +189,8 @@ def enrolment_withdraw(*, enrolment: Enrolment) -> Enrolment:
     if updated != 1:
         raise ValidationError(_("Only someone invited, applying or taking part can withdraw."))
     enrolment.refresh_from_db()
+    for listener in _withdrawal_listeners:
+        listener(enrolment)
     return enrolment
 
 
