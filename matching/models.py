@@ -112,6 +112,15 @@ class PairQuerySet(models.QuerySet):
     def active(self) -> "PairQuerySet":
         return self.filter(status=Pair.Status.ACTIVE)
 
+    def for_participant(self, user) -> "PairQuerySet":
+        """The active pairs a person is part of, as mentor or mentee, with what a list shows."""
+        return (
+            self.active()
+            .filter(Q(mentor__user=user) | Q(mentee__user=user))
+            .select_related("program", "mentor__user", "mentee__user")
+            .order_by("program__name", "pk")
+        )
+
 
 class Pair(models.Model):
     """A mentor and a mentee working together, from HR's approval until the pair ends."""

@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
+from matching.models import MatchRun, Pair
 from mentorship.accounts.models import User
 from programs.models import Enrolment, Program
 
@@ -58,14 +59,24 @@ def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(settings):
     assert User.objects.filter(email__in=["hr@demo.example", "exec@demo.example"]).count() == 2
 
 
-def test_seed_demo_builds_a_program_in_enrolment_with_complete_profiles(settings):
+def test_seed_demo_builds_a_living_program_and_a_next_cohort_to_review(settings):
     settings.DEBUG = True
     _seed()
     program = Program.objects.get(slug="digital-leaders")
-    assert program.status == "enrolment"
+    assert program.status == "active"
     enrolments = Enrolment.objects.filter(program=program).with_profile_complete()
     assert enrolments.filter(role="mentor").count() == 6
     assert enrolments.filter(role="mentee").count() == 6
     assert all(enrolment.profile_is_complete for enrolment in enrolments)
+    assert Pair.objects.active().filter(program=program).count() == 6
     mentee = User.objects.get(email="mentee@demo.example")
     assert mentee.manager.email == "ceo@demo.example"
+    # Mehmet manages Quang: the matching never pairs them.
+    assert not Pair.objects.filter(
+        mentor__user__email="quang.do@demo.example", mentee__user=mentee
+    ).exists()
+
+    next_cohort = Program.objects.get(slug="digital-leaders-next")
+    assert next_cohort.status == "matching"
+    assert MatchRun.objects.get(program=next_cohort).status == "proposed"
+    assert not Pair.objects.filter(program=next_cohort).exists()

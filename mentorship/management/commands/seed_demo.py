@@ -1,8 +1,9 @@
 """`python manage.py seed_demo`: demo data for `make run`, safe to run again and again.
 
-One demo account per role, signed in with the printed password, and a program in enrolment
-built from the source articles' topics: mentors and mentees with complete profiles and an org
-chart, imported through the same CSV import HR uses. Each later capability adds its part here,
+One demo account per role, signed in with the printed password, and two programs built from the
+source articles' topics, with mentors and mentees, complete profiles and an org chart imported
+through the same CSV import HR uses: one matched and under way, the next cohort with proposed
+pairs for HR to review. Each later capability adds its part here,
 so that `make run` always shows a living program.
 """
 
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from matching import services as matching_services
 from mentorship.accounts.models import User
 from programs import importing, services
 from programs.models import Enrolment, Program, Topic
@@ -82,23 +84,35 @@ class Command(BaseCommand):
             )
             verb = "created" if created else "refreshed"
             self.stdout.write(f"  {verb:9} {email:22} {', '.join(map(str, user.role_labels))}")
-        program = self._demo_program()
-        self.stdout.write(
-            f"  program   {program.name} ({program.get_status_display()}): "
-            f"{program.enrolments.count()} participants, /programs/{program.slug}/"
-        )
+        today = timezone.localdate()
+        # A living program, paired and under way, and the next cohort waiting for HR to review
+        # its proposed pairs.
+        for slug, name, start, status in (
+            (DEMO_PROGRAM_SLUG, "Digital leaders", today - datetime.timedelta(days=28), "active"),
+            (
+                f"{DEMO_PROGRAM_SLUG}-next",
+                "Digital leaders, next cohort",
+                today + datetime.timedelta(days=60),
+                "matching",
+            ),
+        ):
+            program = self._demo_program(slug=slug, name=name, start=start, status=status)
+            self.stdout.write(
+                f"  program   {program.name} ({program.get_status_display()}): "
+                f"{program.enrolments.count()} participants, /programs/{program.slug}/"
+            )
         self.stdout.write(self.style.SUCCESS(f"Demo accounts ready. Password for all: {password}"))
 
-    def _demo_program(self) -> Program:
+    def _demo_program(self, *, slug: str, name: str, start: datetime.date, status: str) -> Program:
         hr_admin = User.objects.get(email="hr@demo.example")
-        program = Program.objects.filter(slug=DEMO_PROGRAM_SLUG).first()
-        if program is None:
-            start = timezone.localdate() + datetime.timedelta(days=21)
+        program = Program.objects.filter(slug=slug).first()
+        created = program is None
+        if created:
             program = services.program_create(
                 created_by=hr_admin,
                 topics=Topic.objects.filter(slug__in=DEMO_TOPICS),
-                name="Digital leaders",
-                slug=DEMO_PROGRAM_SLUG,
+                name=name,
+                slug=slug,
                 objectives=(
                     "Senior leaders learn how young customers and colleagues use AI tools, "
                     "social media and new ways of working.\n"
@@ -123,4 +137,12 @@ class Command(BaseCommand):
             program=program, guidelines_acknowledged_at__isnull=True
         ):
             services.enrolment_acknowledge_guidelines(enrolment=enrolment)
+        if created:
+            # Matching as HR would do it: close enrolment, run, and (for the living program)
+            # approve, which pairs everyone, starts the program and sends the introductions.
+            program = services.program_transition(program=program, target="matching")
+            run = matching_services.match_run_create(program=program, by=hr_admin).run
+            if status == "active":
+                matching_services.match_run_approve(run=run, by=hr_admin)
+            program.refresh_from_db()
         return program
