@@ -129,7 +129,7 @@ def measure(size: int, seed: int) -> dict:
         "greedy_score": quick.total_score,
         "optimum_matched": optimum.matched_count,
         "greedy_matched": quick.matched_count,
-        "optimum_unmatched": dict(Counter(reason for _, reason in optimum.unmatched)),
+        "optimum_unmatched": dict(Counter(reason.code for _, reason in optimum.unmatched)),
     }
 
 
