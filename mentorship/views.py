@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from matching.models import Pair
 from mentorship import health
 from mentorship.accounts.models import User
 from mentorship.permissions import (
@@ -29,6 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_manage_people": can_manage_people(request.user),
             "can_run_programs": can_run_programs(request.user),
             "can_view_dashboards": can_view_dashboards(request.user),
+            "pairs": Pair.objects.for_participant(request.user),
         },
     )
 
