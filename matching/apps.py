@@ -15,4 +15,4 @@ class MatchingConfig(AppConfig):
         from programs import services as program_services
 
         program_services.register_unmatched_mentees_counter(services.unmatched_mentees_count)
-        program_services.register_withdrawal_listener(services.end_pairs_of)
+        program_services.register_withdrawal_listener(services.pairs_end_for_withdrawal)

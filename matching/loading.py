@@ -29,12 +29,29 @@ class LoadedCohort:
 
 @cache
 def utc_offset_hours(zone: str, on: datetime.date) -> float:
-    """The zone's offset on the program's first day at noon (summer time included)."""
+    """The zone's offset on the program's first day at noon (summer time included). A name
+    that is no zone (profiles validate it; the back office might not) counts as UTC rather
+    than stopping the whole cohort's run."""
     try:
         moment = datetime.datetime.combine(on, datetime.time(12), zoneinfo.ZoneInfo(zone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         return 0.0
     return moment.utcoffset().total_seconds() / 3600
+
+
+def person_from_enrolment(enrolment: Enrolment, program: Program) -> Person:
+    """A participant as matching sees them (the enrolment's user must be loaded)."""
+    return Person(
+        id=enrolment.pk,
+        email=enrolment.user.email,
+        languages=tuple(enrolment.languages),
+        utc_offset_hours=utc_offset_hours(
+            enrolment.time_zone or enrolment.user.time_zone, program.start_date
+        ),
+        department=enrolment.user.department,
+        manager_id=enrolment.user.manager_id,
+        user_id=enrolment.user_id,
+    )
 
 
 def load_cohort(program: Program) -> LoadedCohort:
@@ -47,10 +64,13 @@ def load_cohort(program: Program) -> LoadedCohort:
     enrolments = list(
         Enrolment.objects.filter(program=program, status=EnrolmentStatus.APPROVED)
         .select_related("user")
-        .annotate(active_as_mentor=Count("pairs_as_mentor", filter=active))
+        # distinct: the two counts join two relations, which would multiply each other.
+        .annotate(active_as_mentor=Count("pairs_as_mentor", filter=active, distinct=True))
         .annotate(
             paired_as_mentee=Count(
-                "pairs_as_mentee", filter=Q(pairs_as_mentee__status=Pair.Status.ACTIVE)
+                "pairs_as_mentee",
+                filter=Q(pairs_as_mentee__status=Pair.Status.ACTIVE),
+                distinct=True,
             )
         )
         .order_by("pk")
@@ -67,17 +87,7 @@ def load_cohort(program: Program) -> LoadedCohort:
         learn.setdefault(enrolment_id, {})[topic_id] = priority
 
     def person(enrolment: Enrolment) -> Person:
-        return Person(
-            id=enrolment.pk,
-            email=enrolment.user.email,
-            languages=tuple(enrolment.languages),
-            utc_offset_hours=utc_offset_hours(
-                enrolment.time_zone or enrolment.user.time_zone, program.start_date
-            ),
-            department=enrolment.user.department,
-            manager_id=enrolment.user.manager_id,
-            user_id=enrolment.user_id,
-        )
+        return person_from_enrolment(enrolment, program)
 
     mentors = [
         MentorProfile(

@@ -3,6 +3,7 @@ exclusions, approving a run into pairs (with introduction mails), re-matching on
 ending pairs when a participant withdraws."""
 
 import contextlib
+from collections import Counter
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -10,11 +11,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from matching.loading import LoadedCohort, load_cohort, utc_offset_hours
+from matching.loading import LoadedCohort, load_cohort, person_from_enrolment
 from matching.models import MatchRun, Pair, PairRule, Suggestion, UnmatchedMentee
 from matching.optimiser import Cohort, PinError, Solution
-from matching.scoring import MenteeProfile, Person, Weights
+from matching.rules import ReportingLineError
+from matching.scoring import MenteeProfile, Weights
 from programs import services as program_services
 from programs.models import Enrolment, EnrolmentStatus, Program, ProgramStatus, Role
 
@@ -57,7 +60,12 @@ def match_run_create(*, program: Program, by, weights: Weights | None = None) ->
             _("Matching runs once enrolment is closed: move the program to matching first.")
         )
     weights = weights or Weights()
-    loaded, cohort = _cohort_for(program, weights)
+    try:
+        loaded, cohort = _cohort_for(program, weights)
+    except ReportingLineError as error:
+        raise ValidationError(
+            _("The org chart has a reporting line too deep to follow: %(error)s") % {"error": error}
+        ) from error
     try:
         solution = cohort.solve(_pins_in(loaded))
     except PinError as error:
@@ -122,20 +130,9 @@ def alternatives_for(
 
 
 def _with_mentee(program: Program, loaded: LoadedCohort, mentee: Enrolment) -> LoadedCohort:
-    topics = dict(mentee.learn_topics.values_list("topic_id", "priority"))
     profile = MenteeProfile(
-        person=Person(
-            id=mentee.pk,
-            email=mentee.user.email,
-            languages=tuple(mentee.languages),
-            utc_offset_hours=utc_offset_hours(
-                mentee.time_zone or mentee.user.time_zone, program.start_date
-            ),
-            department=mentee.user.department,
-            manager_id=mentee.user.manager_id,
-            user_id=mentee.user_id,
-        ),
-        topics=topics,
+        person=person_from_enrolment(mentee, program),
+        topics=dict(mentee.learn_topics.values_list("topic_id", "priority")),
     )
     return LoadedCohort(
         mentors=loaded.mentors,
@@ -147,16 +144,33 @@ def _with_mentee(program: Program, loaded: LoadedCohort, mentee: Enrolment) -> L
     )
 
 
+def _supersede_proposed_runs(program: Program) -> None:
+    """A change to the cohort's pairs or rules makes a proposed run stale: HR runs again."""
+    MatchRun.objects.filter(program=program, status=MatchRun.Status.PROPOSED).update(
+        status=MatchRun.Status.SUPERSEDED
+    )
+
+
+def _check_pair_members(program: Program, mentor: Enrolment, mentee: Enrolment) -> None:
+    if mentor.program_id != program.pk or mentee.program_id != program.pk:
+        raise ValidationError(_("Both people must be in this program."))
+    if mentor.role != Role.MENTOR or mentee.role != Role.MENTEE:
+        raise ValidationError(_("A pair is a mentor and a mentee."))
+    if mentor.status != EnrolmentStatus.APPROVED or mentee.status != EnrolmentStatus.APPROVED:
+        raise ValidationError(_("Only approved participants can be paired."))
+
+
 @transaction.atomic
 def pair_rule_set(
     *, program: Program, mentor: Enrolment, mentee: Enrolment, kind: str, by
 ) -> PairRule:
     """Pin a pair (kept by every later run; it replaces the mentee's earlier pin) or exclude it
     (never proposed again)."""
-    if mentor.program_id != program.pk or mentee.program_id != program.pk:
-        raise ValidationError(_("Both people must be in this program."))
-    if mentor.role != Role.MENTOR or mentee.role != Role.MENTEE:
-        raise ValidationError(_("A pair is a mentor and a mentee."))
+    # The program's row is the lock every matching change takes: two clicks at once queue up
+    # instead of colliding on the one-pin-per-mentee constraint.
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    _check_pair_members(program, mentor, mentee)
+    _supersede_proposed_runs(program)
     if kind == PairRule.Kind.PIN:
         PairRule.objects.filter(mentee=mentee, kind=PairRule.Kind.PIN).exclude(
             mentor=mentor
@@ -177,25 +191,25 @@ def pair_rule_remove(*, rule: PairRule) -> None:
 @transaction.atomic
 def match_run_approve(*, run: MatchRun, by) -> list[Pair]:
     """Turn the run's suggestions into pairs, move the program on when every mentee has a
-    mentor, and mail each side an introduction. Only the latest proposed run can be approved,
-    once: a second click finds it approved already."""
+    mentor, and mail each side an introduction.
+
+    Only the latest proposed run of a program in matching or active can be approved, once; and
+    only while the cohort is as the run saw it: if someone withdrew, was paired by hand or
+    excluded since, the whole run is refused and HR runs matching again.
+    """
+    program = Program.objects.select_for_update().get(pk=run.program_id)
+    if program.status not in RUN_STATUSES:
+        raise ValidationError(_("Pairs are made once the program is in matching or active."))
     claimed = MatchRun.objects.filter(pk=run.pk, status=MatchRun.Status.PROPOSED).update(
         status=MatchRun.Status.APPROVED, approved_at=timezone.now(), approved_by=by
     )
     if claimed != 1:
         raise ValidationError(_("This run was approved or replaced by a newer run already."))
-    run.refresh_from_db()
-    taken = Pair.objects.active().filter(mentee=OuterRef("mentee_id"))
-    suggestions = list(
-        run.suggestions.annotate(already=Exists(taken)).filter(
-            already=False,
-            mentor__status=EnrolmentStatus.APPROVED,
-            mentee__status=EnrolmentStatus.APPROVED,
-        )
-    )
+    suggestions = list(run.suggestions.select_related("mentor", "mentee"))
+    _check_still_valid(program, suggestions)
     pairs = Pair.objects.bulk_create(
         Pair(
-            program_id=run.program_id,
+            program=program,
             mentor_id=s.mentor_id,
             mentee_id=s.mentee_id,
             run=run,
@@ -203,9 +217,39 @@ def match_run_approve(*, run: MatchRun, by) -> list[Pair]:
         )
         for s in suggestions
     )
-    _start_when_everyone_is_paired(run.program)
+    _start_when_everyone_is_paired(program)
     _introduce(pairs)
     return pairs
+
+
+def _check_still_valid(program: Program, suggestions: list[Suggestion]) -> None:
+    stale = ValidationError(
+        _(
+            "The cohort changed since this run (someone withdrew, was paired or excluded): "
+            "run matching again."
+        )
+    )
+    if any(
+        s.mentor.status != EnrolmentStatus.APPROVED or s.mentee.status != EnrolmentStatus.APPROVED
+        for s in suggestions
+    ):
+        raise stale
+    mentee_ids = [s.mentee_id for s in suggestions]
+    if Pair.objects.active().filter(mentee_id__in=mentee_ids).exists():
+        raise stale
+    excluded = set(
+        PairRule.objects.filter(program=program, kind=PairRule.Kind.EXCLUDE).values_list(
+            "mentor_id", "mentee_id"
+        )
+    )
+    if any((s.mentor_id, s.mentee_id) in excluded for s in suggestions):
+        raise stale
+    taken = Counter(
+        Pair.objects.active().filter(program=program).values_list("mentor_id", flat=True)
+    )
+    taken.update(s.mentor_id for s in suggestions)
+    if any(count > program.mentor_capacity for count in taken.values()):
+        raise stale
 
 
 def _start_when_everyone_is_paired(program: Program) -> None:
@@ -230,38 +274,49 @@ def pair_create(*, program: Program, mentor: Enrolment, mentee: Enrolment, by) -
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status not in RUN_STATUSES:
         raise ValidationError(_("Pairs are made once the program is in matching or active."))
-    eligible = {
-        enrolment.pk for enrolment, _score in alternatives_for(program=program, mentee=mentee)
-    }
-    if mentor.pk not in eligible:
-        raise ValidationError(
-            _("%(mentor)s cannot be paired with %(mentee)s: the rules of the program forbid it.")
-            % {"mentor": mentor.user, "mentee": mentee.user}
-        )
+    mentor = Enrolment.objects.select_related("user").get(pk=mentor.pk)
+    mentee = Enrolment.objects.select_related("user").get(pk=mentee.pk)
+    _check_pair_members(program, mentor, mentee)
     if Pair.objects.active().filter(mentee=mentee).exists():
         raise ValidationError(_("%(mentee)s already has a mentor.") % {"mentee": mentee.user})
     if Pair.objects.active().filter(mentor=mentor).count() >= program.mentor_capacity:
         raise ValidationError(
             _("%(mentor)s has no room for another mentee.") % {"mentor": mentor.user}
         )
-    pair = Pair.objects.create(program=program, mentor=mentor, mentee=mentee)
+    scores = dict(
+        (enrolment.pk, score)
+        for enrolment, score in alternatives_for(program=program, mentee=mentee)
+    )
+    if mentor.pk not in scores:
+        raise ValidationError(
+            _("%(mentor)s cannot be paired with %(mentee)s: the rules of the program forbid it.")
+            % {"mentor": mentor.user, "mentee": mentee.user}
+        )
+    pair = Pair.objects.create(
+        program=program, mentor=mentor, mentee=mentee, score=scores[mentor.pk]
+    )
+    _supersede_proposed_runs(program)
     _introduce([pair])
     _start_when_everyone_is_paired(program)
     return pair
 
 
-def end_pairs_of(enrolment: Enrolment) -> int:
-    """End the active pairs of someone who withdrew (called inside their withdrawal, so both
-    happen or neither). Their partners become free to be matched again."""
-    return (
+# Stored, then put into words in the reader's language when shown.
+ENDED_BY_WITHDRAWAL = gettext_noop("A participant withdrew from the program.")
+
+
+def pairs_end_for_withdrawal(enrolment: Enrolment) -> int:
+    """Called inside a participant's withdrawal (so both happen or neither): their active
+    pairs end, their partners are free to be matched again, and HR's pins and exclusions about
+    them go, so that none comes back if they apply again."""
+    PairRule.objects.filter(Q(mentor=enrolment) | Q(mentee=enrolment)).delete()
+    ended = (
         Pair.objects.active()
         .filter(Q(mentor=enrolment) | Q(mentee=enrolment))
-        .update(
-            status=Pair.Status.ENDED,
-            ended_at=timezone.now(),
-            ended_reason=_("%(name)s withdrew from the program.") % {"name": enrolment.user},
-        )
+        .update(status=Pair.Status.ENDED, ended_at=timezone.now(), ended_reason=ENDED_BY_WITHDRAWAL)
     )
+    _supersede_proposed_runs(enrolment.program)
+    return ended
 
 
 def unmatched_mentees_count(program: Program) -> int:

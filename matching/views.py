@@ -16,10 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from matching import services
 from matching.forms import PairForm, PairRuleForm, WeightsForm
-from matching.loading import utc_offset_hours
+from matching.loading import person_from_enrolment
 from matching.models import MatchRun, Pair, PairRule
 from matching.optimiser import UnmatchedReason
-from matching.scoring import Breakdown, MenteeProfile, MentorProfile, Person, Weights, score_pair
+from matching.scoring import Breakdown, MenteeProfile, MentorProfile, Weights, score_pair
 from mentorship.permissions import hr_admin_required
 from programs.access import get_enrolment_for_hr, get_program_for_hr
 from programs.forms_participant import language_names
@@ -151,20 +151,6 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
 # --- One mentee and their alternatives ----------------------------------------------------------
 
 
-def _person(program: Program, enrolment: Enrolment) -> Person:
-    return Person(
-        id=enrolment.pk,
-        email=enrolment.user.email,
-        languages=tuple(enrolment.languages),
-        utc_offset_hours=utc_offset_hours(
-            enrolment.time_zone or enrolment.user.time_zone, program.start_date
-        ),
-        department=enrolment.user.department,
-        manager_id=enrolment.user.manager_id,
-        user_id=enrolment.user_id,
-    )
-
-
 def _breakdowns(
     program: Program,
     mentee: Enrolment,
@@ -180,11 +166,13 @@ def _breakdowns(
     ).values_list("enrolment_id", "topic_id", "level")
     for enrolment_id, topic_id, level in rows:
         teach.setdefault(enrolment_id, {})[topic_id] = level
-    profile = MenteeProfile(person=_person(program, mentee), topics=learn)
+    profile = MenteeProfile(person=person_from_enrolment(mentee, program), topics=learn)
     return {
         mentor.pk: score_pair(
             MentorProfile(
-                person=_person(program, mentor), capacity=0, topics=teach.get(mentor.pk, {})
+                person=person_from_enrolment(mentor, program),
+                capacity=0,
+                topics=teach.get(mentor.pk, {}),
             ),
             profile,
             weights,

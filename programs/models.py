@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.accounts.models import validate_time_zone
+
 MIN_ANONYMITY_THRESHOLD = 3
 
 
@@ -217,7 +219,9 @@ class Enrolment(models.Model):
     languages = models.JSONField(
         _("languages"), default=list, blank=True, help_text=_("ISO 639-1 codes, e.g. en, vi, tr.")
     )
-    time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, blank=True, validators=[validate_time_zone]
+    )
     goals = models.TextField(_("goals"), blank=True)
     guidelines_acknowledged_at = models.DateTimeField(
         _("guidelines acknowledged"), null=True, blank=True

@@ -246,3 +246,211 @@ def test_the_match_command_limits_alternatives(cohort):
 def test_the_match_command_refuses_unknown_programs():
     with pytest.raises(CommandError):
         call_command("match", "nope")
+
+
+# --- The cohort changes between a run and its approval --------------------------------------
+
+
+def test_approval_is_refused_when_a_hand_pairing_would_overfill_a_mentor(cohort, hr_admin):
+    program, people = cohort
+    run = services.match_run_create(program=program, by=hr_admin).run
+    suggestion = run.suggestions.select_related("mentor").first()
+    Pair.objects.create(
+        program=program,
+        mentor=suggestion.mentor,
+        mentee=EnrolmentFactory(program=program, role="mentee"),
+    )
+    with pytest.raises(ValidationError):
+        services.match_run_approve(run=run, by=hr_admin)
+    run.refresh_from_db()
+    assert run.status == "proposed"
+    assert Pair.objects.count() == 1
+
+
+def test_approval_is_refused_after_an_exclusion_of_a_suggested_pair(cohort, hr_admin):
+    program, people = cohort
+    run = services.match_run_create(program=program, by=hr_admin).run
+    suggestion = run.suggestions.first()
+    PairRule.objects.create(
+        program=program,
+        mentor_id=suggestion.mentor_id,
+        mentee_id=suggestion.mentee_id,
+        kind="exclude",
+    )
+    with pytest.raises(ValidationError):
+        services.match_run_approve(run=run, by=hr_admin)
+    assert not Pair.objects.exists()
+
+
+def test_a_rule_change_makes_the_proposed_run_stale(cohort, hr_admin):
+    program, people = cohort
+    run = services.match_run_create(program=program, by=hr_admin).run
+    services.pair_rule_set(
+        program=program,
+        mentor=people["m_ai"],
+        mentee=people["e_data"],
+        kind="exclude",
+        by=hr_admin,
+    )
+    run.refresh_from_db()
+    assert run.status == "superseded"
+    with pytest.raises(ValidationError):
+        services.match_run_approve(run=run, by=hr_admin)
+
+
+def test_approval_needs_the_program_in_matching_or_active(cohort, hr_admin):
+    program, people = cohort
+    run = services.match_run_create(program=program, by=hr_admin).run
+    program.status = "enrolment"
+    program.save()
+    with pytest.raises(ValidationError):
+        services.match_run_approve(run=run, by=hr_admin)
+    assert not Pair.objects.exists()
+
+
+def test_a_withdrawal_after_the_run_makes_it_stale(cohort, hr_admin):
+    program, people = cohort
+    run = services.match_run_create(program=program, by=hr_admin).run
+    program_services.enrolment_withdraw(enrolment=people["e_ai"])
+    with pytest.raises(ValidationError):
+        services.match_run_approve(run=run, by=hr_admin)
+    assert not Pair.objects.exists()
+
+
+@pytest.mark.parametrize("case", ["withdrawn mentee", "mentor as mentee", "other program"])
+def test_pairing_by_hand_checks_who_is_paired(cohort, hr_admin, case):
+    program, people = cohort
+    mentee = people["e_ai"]
+    if case == "withdrawn mentee":
+        Enrolment.objects.filter(pk=mentee.pk).update(status="withdrawn")
+        mentee.refresh_from_db()
+    elif case == "mentor as mentee":
+        mentee = people["m_data"]
+    else:
+        mentee = EnrolmentFactory(program=ProgramFactory(status="active"), role="mentee")
+    with pytest.raises(ValidationError):
+        services.pair_create(program=program, mentor=people["m_ai"], mentee=mentee, by=hr_admin)
+    assert not Pair.objects.exists()
+
+
+def test_a_hand_made_pair_keeps_its_score(cohort, hr_admin):
+    program, people = cohort
+    pair = services.pair_create(
+        program=program, mentor=people["m_ai"], mentee=people["e_ai"], by=hr_admin
+    )
+    assert pair.score > 0
+
+
+def test_a_withdrawal_removes_the_persons_pins_and_exclusions(cohort, hr_admin):
+    program, people = cohort
+    services.pair_rule_set(
+        program=program, mentor=people["m_data"], mentee=people["e_ai"], kind="pin", by=hr_admin
+    )
+    services.pair_rule_set(
+        program=program,
+        mentor=people["m_ai"],
+        mentee=people["e_data"],
+        kind="exclude",
+        by=hr_admin,
+    )
+    program_services.enrolment_withdraw(enrolment=people["m_data"])
+    assert list(PairRule.objects.values_list("mentor_id", flat=True)) == [people["m_ai"].pk]
+
+
+def test_rules_are_only_for_approved_participants(cohort, hr_admin):
+    program, people = cohort
+    Enrolment.objects.filter(pk=people["e_ai"].pk).update(status="withdrawn")
+    people["e_ai"].refresh_from_db()
+    with pytest.raises(ValidationError):
+        services.pair_rule_set(
+            program=program,
+            mentor=people["m_ai"],
+            mentee=people["e_ai"],
+            kind="pin",
+            by=hr_admin,
+        )
+    assert not PairRule.objects.exists()
+
+
+def test_a_time_zone_that_is_no_zone_does_not_stop_the_run(cohort, hr_admin):
+    program, people = cohort
+    Enrolment.objects.filter(pk=people["e_ai"].pk).update(time_zone="Europe")
+    run = services.match_run_create(program=program, by=hr_admin).run
+    assert run.suggestions.count() == 3
+
+
+def test_each_side_gets_the_introduction_in_their_own_language(
+    cohort, hr_admin, django_capture_on_commit_callbacks, celery_eager
+):
+    program, people = cohort
+    people["e_ai"].user.preferred_language = "tr"
+    people["e_ai"].user.save()
+    people["m_ai"].user.preferred_language = "vi"
+    people["m_ai"].user.save()
+    services.pair_rule_set(
+        program=program, mentor=people["m_ai"], mentee=people["e_ai"], kind="pin", by=hr_admin
+    )
+    run = services.match_run_create(program=program, by=hr_admin).run
+    with django_capture_on_commit_callbacks(execute=True):
+        services.match_run_approve(run=run, by=hr_admin)
+    from django.utils import translation
+
+    def subject_in(language, partner):
+        with translation.override(language):
+            return translation.gettext("Meet %(partner)s, your partner in %(program)s") % {
+                "partner": partner.user.full_name,
+                "program": program.name,
+            }
+
+    subjects = {message.to[0]: message.subject for message in mail.outbox}
+    assert subjects["e-ai@example.com"] == subject_in("tr", people["m_ai"])
+    assert subjects["m-ai@example.com"] == subject_in("vi", people["e_ai"])
+    assert subject_in("tr", people["m_ai"]) != subject_in("en", people["m_ai"])
+
+
+def test_the_match_json_has_exactly_the_documented_shape(cohort):
+    program, people = cohort
+    out = StringIO()
+    call_command("match", "cohort", "--json", "--alternatives", "0", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 1
+    report = json.loads(lines[0])
+    assert set(report) == {
+        "program",
+        "run",
+        "total_score",
+        "pairs",
+        "unmatched_mentees",
+        "alternatives",
+    }
+    assert isinstance(report["run"], int) and isinstance(report["total_score"], float)
+    for pair in report["pairs"]:
+        assert set(pair) == {"mentor", "mentee", "score", "shared_topics"}
+        assert isinstance(pair["score"], float) and isinstance(pair["shared_topics"], list)
+    # The optimiser adds with math.fsum; a plain sum may differ in the last bit.
+    assert report["total_score"] == pytest.approx(
+        sum(pair["score"] for pair in report["pairs"]), abs=1e-9
+    )
+    # K=0: every eligible mentor. The boss manages m-social, so has exactly the other two.
+    assert sorted(a["mentor"] for a in report["alternatives"]["boss@example.com"]) == [
+        "m-ai@example.com",
+        "m-data@example.com",
+    ]
+    assert all(
+        len(choices) == 3
+        for mentee, choices in report["alternatives"].items()
+        if mentee != "boss@example.com"
+    )
+    scores = [a["score"] for a in report["alternatives"]["e-ai@example.com"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_the_match_json_lists_unmatched_mentees_with_a_reason(cohort):
+    program, people = cohort
+    Enrolment.objects.filter(pk=people["e_data"].pk).update(languages=["ja"])
+    out = StringIO()
+    call_command("match", "cohort", "--json", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["unmatched_mentees"] == [
+        {"mentee": "e-data@example.com", "reason": "no mentor shares a language: speaks ja"}
+    ]
