@@ -133,9 +133,12 @@ def _review_context(program: Program, weights_form: WeightsForm | None = None) -
         "weights_form": weights_form,
         "can_run": can_run,
         "can_approve": can_run and run is not None and run.status == MatchRun.Status.PROPOSED,
+        # Once any pair exists (active, or matching after a partial approval), HR sees who is
+        # still waiting for a mentor.
         "unpaired": (
             list(_mentees_without_mentor(program))
             if program.status == ProgramStatus.ACTIVE
+            or Pair.objects.filter(program=program).exists()
             else None
         ),
     }

@@ -436,6 +436,8 @@ def test_approval_with_mentees_left_says_how_many(client_for, hr_admin, cohort, 
     assert "1 mentee still needs a mentor." in message
     program.refresh_from_db()
     assert program.status == "matching"
+    # Still in matching, the review lists who waits for a mentor.
+    assert [enrolment.pk for enrolment in response.context["unpaired"]] == [people["e_data"].pk]
 
 
 def test_the_program_page_links_to_matching_once_in_matching(client_for, hr_admin, program):
