@@ -231,3 +231,11 @@ def test_only_hr_admins_edit_people(client_for, cast, role):
     assert response.status_code == (302 if role == "anonymous" else 403)
     target.refresh_from_db()
     assert target.full_name == "Kept"
+
+
+def test_people_list_pages_keep_the_search(client_for, hr_admin):
+    UserFactory.create_batch(55, full_name="Same Name")
+    response = client_for(hr_admin).get(reverse("accounts:people"), {"q": "same"})
+    html = response.content.decode()
+    assert len(response.context["page"]) == 50
+    assert "?q=same&amp;page=2" in html

@@ -1,5 +1,7 @@
 """Account pages: HR's list of people (create accounts, assign roles) and a person's profile."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -26,7 +28,11 @@ def people(request: HttpRequest) -> HttpResponse:
     if query:
         people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "accounts/people.html", {"page": page, "query": query})
+    return render(
+        request,
+        "accounts/people.html",
+        {"page": page, "query": query, "page_query": urlencode({"q": query}) if query else ""},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -159,7 +159,7 @@ def participant_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "programs/participant_list.html",
-        {"program": program, "filters": filters, "page": page, "query": query.urlencode()},
+        {"program": program, "filters": filters, "page": page, "page_query": query.urlencode()},
     )
 
 

@@ -12,52 +12,10 @@ from django.core.management import CommandError, call_command
 from matching import services
 from matching.models import MatchRun, Pair, PairRule
 from programs import services as program_services
-from programs.models import Enrolment, Topic
-from tests.factories import EnrolmentFactory, ProgramFactory, UserFactory
+from programs.models import Enrolment
+from tests.factories import EnrolmentFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def cohort(hr_admin):
-    """A program in matching: three mentors, three mentees; one mentee manages one mentor."""
-    program = ProgramFactory(status="matching", slug="cohort", topics=Topic.objects.all()[:3])
-    ai, social, data = program.topics.order_by("pk")
-    boss = UserFactory(email="boss@example.com", full_name="Boss Mentee", department="Sales")
-    people = {
-        "m_ai": EnrolmentFactory(
-            program=program,
-            role="mentor",
-            topics=[ai],
-            user=UserFactory(email="m-ai@example.com", department="IT"),
-        ),
-        "m_social": EnrolmentFactory(
-            program=program,
-            role="mentor",
-            topics=[social],
-            user=UserFactory(email="m-social@example.com", department="Marketing", manager=boss),
-        ),
-        "m_data": EnrolmentFactory(
-            program=program,
-            role="mentor",
-            topics=[data],
-            user=UserFactory(email="m-data@example.com", department="Data"),
-        ),
-        "e_social": EnrolmentFactory(program=program, role="mentee", topics=[social], user=boss),
-        "e_ai": EnrolmentFactory(
-            program=program,
-            role="mentee",
-            topics=[ai],
-            user=UserFactory(email="e-ai@example.com", department="Board"),
-        ),
-        "e_data": EnrolmentFactory(
-            program=program,
-            role="mentee",
-            topics=[data],
-            user=UserFactory(email="e-data@example.com", department="Finance"),
-        ),
-    }
-    return program, people
 
 
 def _pairs(run):
