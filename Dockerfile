@@ -22,7 +22,7 @@ COPY . .
 
 # Settings refuse to load without SECRET_KEY when DEBUG is off: a throwaway value for this step
 # only (it is not kept in the image). Its runtime files go to a folder that is then removed.
-RUN SECRET_KEY=collectstatic-build-only VAR_DIR=/tmp/build-var \
+RUN SECRET_KEY=collectstatic-build-only FIELD_ENCRYPTION_SALT=build-only VAR_DIR=/tmp/build-var \
         python manage.py collectstatic --noinput \
     && rm -rf /tmp/build-var
 

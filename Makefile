@@ -49,6 +49,7 @@ messages: install
 
 check-deploy: install
 	DEBUG=false SECRET_KEY=check-only-$$(date +%s)-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH \
+		FIELD_ENCRYPTION_SALT=check-only-salt \
 		ALLOWED_HOSTS=mentoring.example.com \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 

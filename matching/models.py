@@ -1,9 +1,12 @@
 """Match runs and their suggestions, HR's pins and exclusions, and the approved pairs."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from encrypted_fields.fields import EncryptedTextField
 
 from programs.models import Enrolment, Program
 
@@ -152,3 +155,90 @@ class Pair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor.user} & {self.mentee.user}"
+
+
+class Session(models.Model):
+    """A meeting of a pair: proposed with a time and place, then logged by either side.
+
+    Times are stored in UTC; each person sees them in their own time zone. `uid` and
+    `sequence` make the calendar invitation updatable and cancellable (RFC 5545).
+    """
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+        NO_SHOW = "no_show", _("No-show")
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="sessions")
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sequence = models.PositiveIntegerField(default=0)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"))
+    location = models.CharField(_("place or video link"), max_length=500, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        indexes = [models.Index(fields=["pair", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.pair} @ {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class SessionLog(models.Model):
+    """What happened in a session. Either side writes it, the other confirms or corrects.
+
+    Takeaways and private notes are for the two people of the pair only: they are encrypted at
+    rest and never shown to HR, executives, exports, mails or logs.
+    """
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="log")
+    outcome = models.CharField(_("what happened"), max_length=10, choices=Session.Status.choices)
+    held_on = models.DateTimeField(_("actual start"), null=True, blank=True)
+    actual_minutes = models.PositiveSmallIntegerField(_("actual length (minutes)"), default=0)
+    topics_covered = models.ManyToManyField(
+        "programs.Topic", verbose_name=_("topics covered"), blank=True, related_name="+"
+    )
+    takeaways = EncryptedTextField(_("takeaways"), null=True, blank=True)
+    private_notes = EncryptedTextField(_("private notes"), null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    logged_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"log of {self.session_id}: {self.outcome}"
+
+
+class ActionItem(models.Model):
+    """Something one side of the pair will do, agreed in a session."""
+
+    pair = models.ForeignKey(Pair, on_delete=models.CASCADE, related_name="action_items")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="action_items"
+    )
+    text = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(
+        Enrolment, verbose_name=_("who"), on_delete=models.CASCADE, related_name="+"
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["done_at", "due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

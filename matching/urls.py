@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from matching import views
+from matching import hr_pair_views, pair_views, session_views, views
 
 app_name = "matching"
 
@@ -27,6 +27,41 @@ urlpatterns = [
         name="rule_delete",
     ),
     path("programs/<slug:slug>/matching/pairs/", views.pair_add, name="pair_add"),
-    # Participants
-    path("my/pairs/<int:pk>/", views.my_pair, name="my_pair"),
+    path("programs/<slug:slug>/pairs/", hr_pair_views.pair_list, name="hr_pairs"),
+    path("programs/<slug:slug>/pairs/<int:pk>/end/", hr_pair_views.pair_end, name="hr_pair_end"),
+    # The two people of a pair
+    path("my/pairs/<int:pk>/", pair_views.pair_detail, name="my_pair"),
+    path("my/pairs/<int:pk>/end/", pair_views.pair_end, name="pair_end"),
+    path("my/pairs/<int:pk>/actions/", pair_views.action_add, name="action_add"),
+    path(
+        "my/pairs/<int:pk>/actions/<int:item_pk>/done/",
+        pair_views.action_done,
+        name="action_done",
+    ),
+    path("my/pairs/<int:pk>/sessions/new/", session_views.session_propose, name="session_propose"),
+    path(
+        "my/pairs/<int:pk>/sessions/<int:session_pk>/edit/",
+        session_views.session_edit,
+        name="session_edit",
+    ),
+    path(
+        "my/pairs/<int:pk>/sessions/<int:session_pk>/cancel/",
+        session_views.session_cancel,
+        name="session_cancel",
+    ),
+    path(
+        "my/pairs/<int:pk>/sessions/<int:session_pk>/invite.ics",
+        session_views.session_ics,
+        name="session_ics",
+    ),
+    path(
+        "my/pairs/<int:pk>/sessions/<int:session_pk>/log/",
+        pair_views.session_log,
+        name="session_log",
+    ),
+    path(
+        "my/pairs/<int:pk>/sessions/<int:session_pk>/confirm/",
+        pair_views.session_confirm,
+        name="session_confirm",
+    ),
 ]

@@ -119,6 +119,16 @@ CACHES = {
     )
 }
 
+# --- Encryption at rest ----------------------------------------------------------------------
+# Private notes and takeaways are encrypted in the database (django-fernet-encrypted-fields):
+# the key is derived from SECRET_KEY and this salt, so a database dump alone reveals nothing.
+# A list rotates: the first salt encrypts, every one decrypts.
+SALT_KEY = env.list("FIELD_ENCRYPTION_SALT", default=[])
+if not SALT_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_SALT must be set when DEBUG is off.")
+    SALT_KEY = ["development-only-field-encryption-salt"]
+
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -47,6 +47,7 @@ CONFIG_NAMES = [
     "TIME_ZONE",
     "VAR_DIR",
     "ACCOUNT_EMAIL_VERIFICATION",
+    "FIELD_ENCRYPTION_SALT",
     "SECURE_SSL_REDIRECT",
 ]
 
@@ -57,6 +58,7 @@ def _environment(tmp_path, **variables) -> dict:
         DJANGO_SETTINGS_MODULE="mentorship.settings",
         VAR_DIR=str(tmp_path / "var"),
         SECRET_KEY="x" * 60,
+        FIELD_ENCRYPTION_SALT="salt-for-this-test",
     )
     environment.update(variables)
     return environment
@@ -175,3 +177,11 @@ def test_ci_runs_on_postgresql_and_redis(settings):
         pytest.skip("only CI promises PostgreSQL and Redis")
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert settings.CELERY_BROKER_URL.startswith("redis://")
+
+
+def test_the_encryption_salt_is_required_when_debug_is_off(tmp_path):
+    environment = _environment(tmp_path, DEBUG="false")
+    del environment["FIELD_ENCRYPTION_SALT"]
+    result = _run_probe(environment)
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_SALT must be set when DEBUG is off" in result.stderr
