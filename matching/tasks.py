@@ -40,3 +40,7 @@ def _shared_topics(pair) -> list:
         .filter(pk__in=pair.mentee.learn_topics.values("topic_id"))
         .order_by("name")
     )
+
+
+# Celery discovers only `tasks` modules: the session mails live in a module of their own.
+from matching import tasks_sessions  # noqa: E402, F401

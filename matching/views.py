@@ -4,10 +4,9 @@ actions that run, pin, exclude, approve and pair by hand) and a participant's ow
 from collections.abc import Iterable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -407,41 +406,3 @@ def pair_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- A participant's own pair -------------------------------------------------------------------
-
-
-def get_pair_for_participant(user, pk: int) -> Pair:
-    """An active pair the user is part of, as mentor or mentee; 404 for anyone else (HR too:
-    what two people share in their pair is theirs)."""
-    return get_object_or_404(
-        Pair.objects.active()
-        .filter(Q(mentor__user=user) | Q(mentee__user=user))
-        .select_related("program", "mentor__user", "mentee__user"),
-        pk=pk,
-    )
-
-
-@require_GET
-@login_required
-def my_pair(request: HttpRequest, pk: int) -> HttpResponse:
-    pair = get_pair_for_participant(request.user, pk)
-    me, partner = (
-        (pair.mentor, pair.mentee)
-        if pair.mentor.user_id == request.user.pk
-        else (pair.mentee, pair.mentor)
-    )
-    shared_topics = Topic.objects.filter(
-        pk__in=pair.mentor.teach_topics.values("topic_id"),
-    ).filter(pk__in=pair.mentee.learn_topics.values("topic_id"))
-    return render(
-        request,
-        "matching/pair.html",
-        {
-            "pair": pair,
-            "program": pair.program,
-            "me": me,
-            "partner": partner,
-            "languages": _languages(partner.languages),
-            "time_zone": partner.time_zone or partner.user.time_zone,
-            "shared_topics": sorted((topic.label for topic in shared_topics), key=str.casefold),
-        },
-    )
