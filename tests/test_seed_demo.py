@@ -6,7 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import CommandError, call_command
 
-from matching.models import MatchRun, Pair
+from matching.models import MatchRun, Pair, Session, SessionLog
 from mentorship.accounts.models import User
 from programs.models import Enrolment, Program
 
@@ -75,6 +75,11 @@ def test_seed_demo_builds_a_living_program_and_a_next_cohort_to_review(settings)
     assert not Pair.objects.filter(
         mentor__user__email="quang.do@demo.example", mentee__user=mentee
     ).exists()
+
+    # Each pair met once (logged, with a private note only the pair reads) and planned the next.
+    assert Session.objects.filter(pair__program=program, status="held").count() == 6
+    assert Session.objects.filter(pair__program=program, status="scheduled").count() == 6
+    assert SessionLog.objects.filter(session__pair__program=program).count() == 6
 
     next_cohort = Program.objects.get(slug="digital-leaders-next")
     assert next_cohort.status == "matching"

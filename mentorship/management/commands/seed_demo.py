@@ -16,7 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from matching import scheduling, session_logs
 from matching import services as matching_services
+from matching.models import Pair, Session
 from mentorship.accounts.models import User
 from programs import importing, services
 from programs.models import Enrolment, Program, Topic
@@ -144,5 +146,52 @@ class Command(BaseCommand):
             run = matching_services.match_run_create(program=program, by=hr_admin).run
             if status == "active":
                 matching_services.match_run_approve(run=run, by=hr_admin)
+                self._demo_sessions(program)
             program.refresh_from_db()
         return program
+
+    def _demo_sessions(self, program: Program) -> None:
+        """Each pair of the living program met two weeks ago (logged by the mentor, with a
+        takeaway, a private note and an action item) and has its next session planned."""
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        # The demo pairs were matched when the program started, four weeks ago.
+        Pair.objects.filter(program=program).update(started_at=now - datetime.timedelta(days=28))
+        for pair in (
+            Pair.objects.active()
+            .filter(program=program)
+            .select_related("mentor__user", "mentee__user")
+        ):
+            past = Session.objects.create(
+                pair=pair,
+                proposed_by=pair.mentor.user,
+                starts_at=now - datetime.timedelta(days=14),
+                duration_minutes=program.session_minutes,
+                location="Video call",
+            )
+            shared = Topic.objects.filter(
+                pk__in=pair.mentor.teach_topics.values("topic_id")
+            ).filter(pk__in=pair.mentee.learn_topics.values("topic_id"))
+            session_logs.session_log_save(
+                session=past,
+                by=pair.mentor.user,
+                outcome="held",
+                held_on=past.starts_at,
+                actual_minutes=program.session_minutes,
+                topics_covered=list(shared),
+                takeaways="Short videos beat long posts; try one a week.",
+                private_notes="Felt nervous at first; it went well.",
+                action_items=[
+                    session_logs.ActionItemDraft(
+                        text="Follow three creators our customers watch",
+                        owner=pair.mentee,
+                        due_on=timezone.localdate() + datetime.timedelta(days=7),
+                    )
+                ],
+            )
+            scheduling.session_propose(
+                pair=pair,
+                by=pair.mentee.user,
+                starts_at=now + datetime.timedelta(days=7),
+                duration_minutes=program.session_minutes,
+                location="Video call",
+            )
