@@ -62,8 +62,10 @@ def cadence_status(
     today: datetime.date,
     held: int,
     last_held: datetime.date | None,
+    program_end: datetime.date | None = None,
 ) -> Cadence:
-    """Where a pair stands.
+    """Where a pair stands. After the program's end nothing more is expected: the figures are
+    those of its last day.
 
     - on_track: held >= expected (and not quiet, below);
     - behind: exactly one session short;
@@ -71,6 +73,8 @@ def cadence_status(
       for more than 21 days (or one cadence period, if that is longer). With no held session the
       quiet time counts from the later of the program's and the pair's start.
     """
+    if program_end is not None:
+        today = min(today, program_end)
     expected = expected_sessions(
         program_start=program_start,
         cadence_weeks=cadence_weeks,

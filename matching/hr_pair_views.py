@@ -78,6 +78,7 @@ def _row(pair: Pair, program: Program, today) -> PairRow:
             today=as_of,
             held=pair.held_count,
             last_held=last_held,
+            program_end=program.end_date,
         ),
     )
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from matching.models import Pair
+from matching.scheduling import sessions_cancel_for_pair
 from matching.services import _supersede_proposed_runs
 from programs.models import Program
 
@@ -43,12 +44,6 @@ def pair_end(*, pair: Pair, by, reason: str) -> Pair:
     if ended != 1:
         raise ValidationError(_("This pair has ended already."))
     pair.status, pair.ended_at, pair.ended_reason = Pair.Status.ENDED, now, reason
-    try:
-        from matching.scheduling import sessions_cancel_for_pair
-    except ImportError:
-        # Scheduling is being built alongside; until it lands there is nothing to cancel.
-        sessions_cancel_for_pair = None
-    if sessions_cancel_for_pair is not None:
-        sessions_cancel_for_pair(pair)
+    sessions_cancel_for_pair(pair)
     _supersede_proposed_runs(program)
     return pair

@@ -95,3 +95,18 @@ def test_a_longer_cadence_is_not_quiet_within_one_period():
 def test_labels_are_words():
     assert status(today=day(30), held=1, last_held=day(20)).label == "Behind"
     assert status(today=day(1)).label == "On track"
+
+
+def test_nothing_more_is_expected_after_the_program_ends():
+    start = datetime.date(2027, 1, 4)
+    end = start + datetime.timedelta(weeks=26)
+    result = cadence_status(
+        program_start=start,
+        cadence_weeks=2,
+        pair_start=start,
+        today=end + datetime.timedelta(days=365),
+        held=13,
+        last_held=end - datetime.timedelta(days=3),
+        program_end=end,
+    )
+    assert (result.expected, result.held, result.status) == (13, 13, "on_track")

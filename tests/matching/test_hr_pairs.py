@@ -1,7 +1,6 @@
 """HR's pairs list (sessions held against the cadence, at-risk filter) and ending a pair."""
 
 import datetime
-import sys
 import types
 
 import pytest
@@ -314,10 +313,16 @@ def test_ending_supersedes_proposed_runs(live, hr_admin):
     assert run.status == MatchRun.Status.SUPERSEDED
 
 
-def test_ending_cancels_future_sessions_through_scheduling(live, monkeypatch):
-    called = []
-    fake = types.ModuleType("matching.scheduling")
-    fake.sessions_cancel_for_pair = lambda pair: called.append((pair.pk, pair.status))
-    monkeypatch.setitem(sys.modules, "matching.scheduling", fake)
+def test_ending_cancels_the_pairs_future_sessions(live):
+    from matching.models import Session
+
+    future = Session.objects.create(
+        pair=live.pair,
+        proposed_by=live.mentee,
+        starts_at=timezone.now() + datetime.timedelta(days=3),
+        duration_minutes=60,
+    )
     pair_end(pair=live.pair, by=live.mentee, reason="Leaving.")
-    assert called == [(live.pair.pk, Pair.Status.ENDED)]
+    future.refresh_from_db()
+    assert future.status == "cancelled"
+    assert future.sequence == 1

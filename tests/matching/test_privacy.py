@@ -105,25 +105,48 @@ def test_the_executive_dashboard_leaves_the_notes_out(client_for, executive, log
     )
 
 
+def _mail_texts(message) -> list[str]:
+    """Everything a mail carries, attachments decoded (an .ics travels base64-encoded)."""
+    texts = [message.subject, message.body]
+    texts += [content for content, _mimetype in getattr(message, "alternatives", [])]
+    for part in message.message().walk():
+        payload = part.get_payload(decode=True)
+        if payload:
+            texts.append(payload.decode("utf-8", "replace"))
+    return texts
+
+
 def test_no_mail_carries_the_notes(
-    logged, mentee, celery_eager, django_capture_on_commit_callbacks
+    logged, mentor, mentee, celery_eager, django_capture_on_commit_callbacks
 ):
+    from matching import scheduling
     from matching.pair_lifecycle import pair_end
 
-    # Ending the pair cancels the planned session and mails both people: every mail of the
-    # story is checked.
-    Session.objects.create(
-        pair=logged, starts_at=timezone.now() + datetime.timedelta(days=3), duration_minutes=60
-    )
+    # Every mail of the pair's story is checked: an invitation, its update, and the
+    # cancellation that ending the pair sends.
+    with django_capture_on_commit_callbacks(execute=True):
+        session = scheduling.session_propose(
+            pair=logged,
+            by=mentor,
+            starts_at=timezone.now() + datetime.timedelta(days=3),
+            duration_minutes=60,
+            location="Room 4",
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling.session_update(
+            session=session,
+            by=mentee,
+            starts_at=session.starts_at + datetime.timedelta(hours=1),
+            duration_minutes=60,
+            location="Room 5",
+        )
     with django_capture_on_commit_callbacks(execute=True):
         pair_end(pair=logged, by=mentee, reason="Moving teams")
-    assert mail.outbox, "the story should have sent mails to check"
+    assert len(mail.outbox) == 6, [message.subject for message in mail.outbox]
+    assert any("BEGIN:VCALENDAR" in text for text in _mail_texts(mail.outbox[0]))
     for message in mail.outbox:
-        parts = [message.subject, message.body]
-        parts += [content for content, _mimetype in getattr(message, "alternatives", [])]
-        parts += [str(attachment) for attachment in message.attachments]
-        for part in parts:
-            _assert_secret_free(str(part), f"the mail {message.subject!r}")
+        for text in _mail_texts(message):
+            _assert_secret_free(text, f"the mail {message.subject!r}")
 
 
 def test_the_logs_leave_the_notes_out(logged, caplog):
