@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.models import Pair, Session
+from matching.pair_lifecycle import REASON_MAX_LENGTH
 from matching.session_logs import MAX_SESSION_MINUTES, pair_topics
 from programs.models import Enrolment
 
@@ -135,7 +136,7 @@ ActionItemFormSet = forms.formset_factory(
 class PairEndForm(forms.Form):
     reason = forms.CharField(
         label=_("Why does the pair end?"),
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

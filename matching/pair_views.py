@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from matching import session_logs
@@ -20,14 +21,20 @@ from programs.forms_participant import language_names
 from programs.models import Enrolment, LearnTopic, TeachTopic, Topic
 
 
-def _active_pair(request: HttpRequest, pk: int) -> tuple[Pair, Enrolment, Enrolment]:
-    """The active pair of the signed-in person, with their own side and their partner's."""
+def _member_pair(request: HttpRequest, pk: int) -> tuple[Pair, Enrolment, Enrolment]:
+    """A pair of the signed-in person, active or ended, with their own side and their partner's."""
     pair = get_pair_for_member(request.user, pk)
-    if pair.status != Pair.Status.ACTIVE:
-        raise Http404
     if pair.mentor.user_id == request.user.pk:
         return pair, pair.mentor, pair.mentee
     return pair, pair.mentee, pair.mentor
+
+
+def _active_pair(request: HttpRequest, pk: int) -> tuple[Pair, Enrolment, Enrolment]:
+    """The active pair of the signed-in person: an ended pair is read-only, its actions 404."""
+    pair, me, partner = _member_pair(request, pk)
+    if pair.status != Pair.Status.ACTIVE:
+        raise Http404
+    return pair, me, partner
 
 
 def _active_session(request: HttpRequest, pk: int, session_pk: int) -> tuple[Session, Pair]:
@@ -55,7 +62,9 @@ def _sessions_of(pair: Pair):
 @require_GET
 @login_required
 def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pair, me, partner = _active_pair(request, pk)
+    """The pair page. Once the pair has ended its two people still read it, without any form."""
+    pair, me, partner = _member_pair(request, pk)
+    read_only = pair.status != Pair.Status.ACTIVE
     teach = list(
         TeachTopic.objects.filter(enrolment=pair.mentor)
         .filter(topic__in=pair.program.topics.all())
@@ -80,6 +89,7 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
         today=timezone.localdate(),
         held=len(held),
         last_held=timezone.localdate(max(s.starts_at for s in held)) if held else None,
+        program_end=pair.program.end_date,
     )
     upcoming = [s for s in sessions if s.status == Session.Status.SCHEDULED and s.starts_at >= now]
     for session in sessions:
@@ -107,13 +117,15 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     "owner__user"
                 )
             ),
-            "action_form": ActionItemForm(pair=pair, prefix="action"),
-            "end_form": PairEndForm(prefix="end"),
+            "read_only": read_only,
+            "action_form": None if read_only else ActionItemForm(pair=pair, prefix="action"),
+            "end_form": None if read_only else PairEndForm(prefix="end"),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("takeaways", "private_notes")
 @login_required
 def session_log(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
     session, pair = _active_session(request, pk, session_pk)
@@ -232,7 +244,11 @@ def action_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
-    pair, _me, _partner = _active_pair(request, pk)
+    pair, _me, _partner = _member_pair(request, pk)
+    if pair.status != Pair.Status.ACTIVE:
+        # A second "end" (another tab, or the partner first): say so rather than a bare 404.
+        messages.info(request, _("This pair has ended already."))
+        return redirect("matching:my_pair", pk=pair.pk)
     form = PairEndForm(request.POST, prefix="end")
     if not form.is_valid():
         for errors in form.errors.values():
@@ -243,6 +259,11 @@ def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
     # work, and this page only hands the request over to it.
     from matching.pair_lifecycle import pair_end as end_pair
 
-    end_pair(pair=pair, by=request.user, reason=form.cleaned_data["reason"])
+    try:
+        end_pair(pair=pair, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("matching:my_pair", pk=pair.pk)
     messages.success(request, _("The pair has ended. Thank you for taking part."))
     return redirect("home")

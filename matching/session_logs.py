@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from matching import scheduling
 from matching.models import ActionItem, Pair, Session, SessionLog
 from programs.models import Enrolment, Topic
 
@@ -87,7 +88,8 @@ def session_log_save(
         raise ValidationError(_("A session lasts at most 8 hours."))
     if outcome == Session.Status.HELD and (held_on is None or actual_minutes == 0):
         raise ValidationError(_("A held session needs its date and its length."))
-    if held_on is not None and held_on > timezone.now():
+    now = timezone.now()
+    if held_on is not None and held_on > now:
         raise ValidationError(_("A session cannot be logged before it has happened."))
     allowed = set(pair_topics(pair).values_list("pk", flat=True))
     if any(topic.pk not in allowed for topic in topics_covered):
@@ -100,7 +102,16 @@ def session_log_save(
             raise ValidationError(_("An action item needs a text."))
 
     # Lock the session so that two people logging at once do not both create a log.
-    Session.objects.select_for_update().filter(pk=session.pk).get()
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    if outcome in (Session.Status.HELD, Session.Status.NO_SHOW) and locked.starts_at > now:
+        raise ValidationError(
+            _("This session has not started yet: it can only be logged as cancelled.")
+        )
+    if outcome == Session.Status.CANCELLED and locked.status == Session.Status.SCHEDULED:
+        # Through scheduling, so that both calendars get the cancellation (higher SEQUENCE,
+        # METHOD:CANCEL) before the log says so.
+        cancelled = scheduling.session_cancel(session=locked, by=by)
+        session.sequence = cancelled.sequence
     log = SessionLog.objects.filter(session=session).first()
     corrected = log is not None and log.logged_by_id not in (None, by.pk)
     if log is None:

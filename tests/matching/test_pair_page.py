@@ -5,11 +5,13 @@ import datetime
 import importlib.util
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.views.debug import SafeExceptionReporterFilter
 
 from matching import session_logs
 from matching.models import ActionItem, Pair, Session, SessionLog
@@ -447,7 +449,10 @@ def test_either_side_ends_the_pair_with_a_reason(client_for, mentee, pair):
     pair.refresh_from_db()
     assert pair.status == "ended"
     assert pair.ended_reason == "We moved teams."
-    assert client_for(mentee).get(reverse("matching:my_pair", args=[pair.pk])).status_code == 404
+    # The page stays readable to its two people, without its forms.
+    page = client_for(mentee).get(reverse("matching:my_pair", args=[pair.pk]))
+    assert page.status_code == 200
+    assert page.context["read_only"] is True
 
 
 def test_the_pair_page_shows_the_cadence_status(client_for, pair, mentor):
@@ -463,3 +468,193 @@ def test_the_pair_page_shows_the_cadence_status(client_for, pair, mentor):
     cadence = response.context["cadence"]
     assert (cadence.status, cadence.expected, cadence.held) == ("at_risk", 4, 0)
     assert str(cadence.label) in response.content.decode()
+
+
+# --- Review fixes: error reports, ending, logging ahead of time, ended pairs ------------------
+
+
+def test_takeaways_and_private_notes_never_reach_error_reports(client_for, mentor, pair):
+    session = _session(pair)
+    url = reverse("matching:session_log", args=[pair.pk, session.pk])
+    response = client_for(mentor).post(url, _log_data(pair))
+    request = response.wsgi_request
+    assert set(request.sensitive_post_parameters) == {"takeaways", "private_notes"}
+    reported = SafeExceptionReporterFilter().get_post_parameters(request)
+    assert reported["takeaways"] != "Hashtags matter."
+    assert reported["private_notes"] != "Try the new tool."
+    assert reported["outcome"] == "held"
+
+
+def test_a_too_long_reason_gets_a_message_and_no_500(client_for, mentee, pair):
+    from matching.pair_lifecycle import REASON_MAX_LENGTH
+
+    response = client_for(mentee).post(
+        reverse("matching:pair_end", args=[pair.pk]), {"end-reason": "x" * 1500}, follow=True
+    )
+    assert response.status_code == 200
+    assert f"at most {REASON_MAX_LENGTH} characters" in response.content.decode()
+    assert Pair.objects.get(pk=pair.pk).status == "active"
+
+
+def test_a_refusal_of_the_lifecycle_is_flashed_not_a_500(client_for, mentee, pair, monkeypatch):
+    import matching.pair_lifecycle
+
+    def refuse(**kwargs):
+        raise ValidationError("This pair has ended already.")
+
+    monkeypatch.setattr(matching.pair_lifecycle, "pair_end", refuse)
+    response = client_for(mentee).post(
+        reverse("matching:pair_end", args=[pair.pk]), {"end-reason": "Moved."}, follow=True
+    )
+    assert response.status_code == 200
+    assert "This pair has ended already." in response.content.decode()
+
+
+@pytest.mark.skipif(not HAS_LIFECYCLE, reason="matching.pair_lifecycle not merged yet")
+def test_ending_an_ended_pair_again_gets_a_message(client_for, mentee, mentor, pair):
+    url = reverse("matching:pair_end", args=[pair.pk])
+    assert client_for(mentee).post(url, {"end-reason": "Moved."}).status_code == 302
+    response = client_for(mentor).post(url, {"end-reason": "Me too."}, follow=True)
+    assert response.status_code == 200
+    assert "This pair has ended already." in response.content.decode()
+    assert Pair.objects.get(pk=pair.pk).ended_reason == "Moved."
+
+
+@pytest.mark.parametrize("outcome", ["held", "no_show"])
+def test_a_session_not_started_yet_cannot_be_held_or_a_no_show(pair, mentor, outcome):
+    session = _session(pair, days_ago=-2)  # in two days
+    with pytest.raises(ValidationError, match="has not started yet"):
+        session_logs.session_log_save(
+            session=session,
+            by=mentor,
+            outcome=outcome,
+            held_on=timezone.now() - datetime.timedelta(hours=1),
+            actual_minutes=30,
+            topics_covered=[],
+            takeaways="",
+            private_notes="",
+            action_items=[],
+        )
+    assert not SessionLog.objects.exists()
+    assert Session.objects.get(pk=session.pk).status == "scheduled"
+
+
+def test_a_session_not_started_yet_logged_held_is_refused_on_the_page(client_for, mentor, pair):
+    session = _session(pair, days_ago=-2)
+    url = reverse("matching:session_log", args=[pair.pk, session.pk])
+    response = client_for(mentor).post(url, _log_data(pair))
+    assert response.status_code == 400
+    assert "has not started yet" in response.content.decode()
+    assert not SessionLog.objects.exists()
+
+
+def test_logging_a_scheduled_session_cancelled_cancels_the_invitations(
+    client_for, mentor, pair, celery_eager, django_capture_on_commit_callbacks
+):
+    from icalendar import Calendar
+
+    session = _session(pair, days_ago=-2)
+    url = reverse("matching:session_log", args=[pair.pk, session.pk])
+    data = _log_data(pair, outcome="cancelled", held_on="", actual_minutes="0")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(mentor).post(url, data)
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert (session.status, session.sequence) == ("cancelled", 1)
+    assert SessionLog.objects.get(session=session).outcome == "cancelled"
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [pair.mentor.user.email, pair.mentee.user.email]
+    )
+    for message in mail.outbox:
+        (part,) = message.attachments
+        calendar = Calendar.from_ical(part.get_payload(decode=True))
+        assert str(calendar["METHOD"]) == "CANCEL"
+        (event,) = calendar.walk("VEVENT")
+        assert int(event["SEQUENCE"]) == 1
+
+
+def _end(pair, reason="We moved teams."):
+    Pair.objects.filter(pk=pair.pk).update(
+        status="ended", ended_at=timezone.now(), ended_reason=reason
+    )
+    pair.refresh_from_db()
+
+
+def test_an_ended_pair_is_read_only_for_its_two_people(client_for, mentor, mentee, pair):
+    past = _session(pair)
+    unlogged = _session(pair, days_ago=5)
+    session_logs.session_log_save(
+        session=past,
+        by=mentor,
+        outcome="held",
+        held_on=past.starts_at,
+        actual_minutes=50,
+        topics_covered=[],
+        takeaways="Reels beat posts.",
+        private_notes="Mehmet is nervous on camera.",
+        action_items=[session_logs.ActionItemDraft(text="Post a reel", owner=pair.mentee)],
+    )
+    item = ActionItem.objects.get()
+    _end(pair)
+    for person in (mentor, mentee):
+        response = client_for(person).get(reverse("matching:my_pair", args=[pair.pk]))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "This pair ended on" in page
+        assert "(We moved teams.)" in page
+        for text in ("Reels beat posts.", "Mehmet is nervous on camera.", "Post a reel"):
+            assert text in page
+        for url in (
+            reverse("matching:session_propose", args=[pair.pk]),
+            reverse("matching:session_log", args=[pair.pk, past.pk]),
+            reverse("matching:session_log", args=[pair.pk, unlogged.pk]),
+            reverse("matching:session_confirm", args=[pair.pk, past.pk]),
+            reverse("matching:action_add", args=[pair.pk]),
+            reverse("matching:action_done", args=[pair.pk, item.pk]),
+            reverse("matching:pair_end", args=[pair.pk]),
+        ):
+            assert url not in page, url
+        assert "<form" not in page.split("<main", 1)[-1].split("</main>", 1)[0]
+
+
+def test_every_action_of_an_ended_pair_is_refused(client_for, people, pair):
+    session = _session(pair)
+    item = ActionItem.objects.create(pair=pair, text="Read", owner=pair.mentee)
+    _end(pair)
+    for role in ("mentor", "mentee"):
+        client = client_for(people[role])
+        for name, url, method in _pages(pair, session, item):
+            if name == "my_pair":
+                continue
+            data = _log_data(pair) if name == "session_log" else {"end-reason": "x"}
+            response = getattr(client, method)(url, data)
+            if name == "pair_end":
+                assert response.status_code == 302, name
+                assert response["Location"] == reverse("matching:my_pair", args=[pair.pk])
+            else:
+                assert response.status_code == 404, (role, name, method)
+    assert not SessionLog.objects.exists()
+    assert ActionItem.objects.get().done_at is None
+    assert Pair.objects.get(pk=pair.pk).ended_reason == "We moved teams."
+
+
+@pytest.mark.parametrize("role", ["other_mentee", "other_mentor", "executive", "hr_admin"])
+def test_an_ended_pair_stays_closed_to_everyone_else(client_for, people, pair, role):
+    session = _session(pair)
+    item = ActionItem.objects.create(pair=pair, text="Read", owner=pair.mentee)
+    _end(pair)
+    client = client_for(people[role])
+    for name, url, method in _pages(pair, session, item):
+        assert getattr(client, method)(url, {"end-reason": "x"}).status_code == 404, name
+
+
+def test_the_ended_pair_page_query_count_does_not_grow_with_sessions(client):
+    small, large = _pair_with_sessions(1, "one"), _pair_with_sessions(8, "eight")
+    counts = []
+    for pair in (small, large):
+        _end(pair)
+        client.force_login(pair.mentee.user)
+        url = reverse("matching:my_pair", args=[pair.pk])
+        client.get(url)
+        counts.append(_queries(client, url))
+    assert counts[0] == counts[1], counts

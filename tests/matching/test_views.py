@@ -552,9 +552,27 @@ def test_the_pair_page_shows_the_partner_and_what_they_share(client_for, mentor,
     assert "Understand how young customers use social media." in page
 
 
-def test_an_ended_pair_is_404_for_its_people(client_for, mentor, pair):
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("mentor", 200),
+        ("mentee", 200),
+        ("other_participant", 404),
+        ("other_mentor", 404),
+        ("executive", 404),
+        ("hr_admin", 404),
+    ],
+)
+def test_an_ended_pair_is_read_only_for_its_people_and_404_for_others(
+    client_for, cast, pair, other_program, role, status
+):
     Pair.objects.filter(pk=pair.pk).update(status="ended")
-    assert client_for(mentor).get(reverse("matching:my_pair", args=[pair.pk])).status_code == 404
+    people = {**cast, "other_mentor": other_program["mentor"].user}
+    response = client_for(people[role]).get(reverse("matching:my_pair", args=[pair.pk]))
+    assert response.status_code == status
+    if status == 200:
+        assert response.context["read_only"] is True
+        assert reverse("matching:pair_end", args=[pair.pk]) not in response.content.decode()
 
 
 def test_the_pair_page_is_get_only(client_for, mentor, pair):
