@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -47,14 +48,17 @@ class PairRow:
 
 def pairs_for_hr_list(program: Program) -> QuerySet[Pair]:
     """Every pair of the program, active first, with its held sessions counted and its last
-    held session found in the same query."""
+    held session found in the same query. The last session is dated by its log's actual start
+    (SessionLog.held_on) when the log gives one, else by the time it was planned for."""
     held = Q(sessions__status=Session.Status.HELD)
     return (
         Pair.objects.filter(program=program)
         .select_related("mentor__user", "mentee__user")
         .annotate(
             held_count=Count("sessions", filter=held),
-            last_held_at=Max("sessions__starts_at", filter=held),
+            last_held_at=Max(
+                Coalesce(F("sessions__log__held_on"), F("sessions__starts_at")), filter=held
+            ),
             active_first=Case(
                 When(status=Pair.Status.ACTIVE, then=Value(0)),
                 default=Value(1),

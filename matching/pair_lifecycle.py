@@ -1,5 +1,5 @@
-"""Ending a pair: either of its two people or an HR admin ends it with a reason; its future
-sessions are cancelled and the mentee is free to be matched again."""
+"""Ending a pair: either of its two people or an HR admin ends it with a reason; its planned
+sessions are closed and the mentee is free to be matched again."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,8 +22,8 @@ def _may_end(pair: Pair, by) -> bool:
 
 @transaction.atomic
 def pair_end(*, pair: Pair, by, reason: str) -> Pair:
-    """End an active pair, cancel its future sessions (with their calendar cancellations) and
-    make any proposed match run stale, since the cohort changed. HR then re-matches the mentee
+    """End an active pair, close its planned sessions (future ones with calendar cancellations)
+    and make any proposed match run stale, since the cohort changed. HR then re-matches the mentee
     from the matching review, where they show among the mentees without a mentor."""
     reason = (reason or "").strip()
     if not reason:

@@ -142,27 +142,41 @@ def session_update(
     return session
 
 
-def _cancel(session: Session) -> Session:
+def _cancel(session: Session, *, notify: bool = True) -> Session:
     session.status = Session.Status.CANCELLED
+    # Raised even when no mail goes out, so that a mail still queued for the old sequence is
+    # skipped by send_session_mail.
     session.sequence += 1
     session.save(update_fields=["status", "sequence", "updated_at"])
-    _notify_on_commit(session)
+    if notify:
+        _notify_on_commit(session)
     return session
 
 
 @transaction.atomic
 def session_cancel(*, session: Session, by: User) -> Session:
-    return _cancel(_locked_scheduled(session, by))
+    locked = _locked_scheduled(session, by)
+    if locked.starts_at <= timezone.now():
+        raise ValidationError(
+            _(
+                "This session has already started, so it can no longer be cancelled. "
+                "Log it instead."
+            ),
+            code="started",
+        )
+    return _cancel(locked)
 
 
 @transaction.atomic
 def sessions_cancel_for_pair(pair: Pair) -> list[Session]:
-    """Cancel every scheduled future session of a pair (when it ends) and send the
-    cancellations. Works whatever the pair's status."""
+    """Close every session of a pair still marked scheduled (when the pair ends). Future ones are
+    cancelled and both people get the calendar cancellation; past ones, never logged, are over,
+    so they are only marked cancelled, with no mail. Works whatever the pair's status."""
+    now = timezone.now()
     sessions = list(
         Session.objects.select_for_update()
         .select_related("pair__mentor", "pair__mentee")
-        .filter(pair=pair, status=Session.Status.SCHEDULED, starts_at__gt=timezone.now())
+        .filter(pair=pair, status=Session.Status.SCHEDULED)
         .order_by("starts_at")
     )
-    return [_cancel(session) for session in sessions]
+    return [_cancel(session, notify=session.starts_at > now) for session in sessions]

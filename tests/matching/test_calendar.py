@@ -2,6 +2,7 @@
 daylight-saving changes. No database."""
 
 import datetime
+import types
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -148,3 +149,30 @@ def test_form_turns_the_local_time_into_utc():
 def test_form_offers_the_program_length_by_default():
     unbound = SessionForm(time_zone="Asia/Ho_Chi_Minh", default_minutes=45)
     assert unbound["duration_minutes"].value() == 45
+
+
+def _round_trip(time_zone: str, day: str, time: str):
+    bound = form(time_zone, date=day, time=time)
+    assert bound.is_valid(), bound.errors
+    instant = bound.cleaned_data["starts_at"]
+    stored = types.SimpleNamespace(starts_at=instant, duration_minutes=60, location="")
+    initial = SessionForm.initial_for(stored, time_zone)
+    return instant, initial["date"].isoformat(), initial["time"].strftime("%H:%M")
+
+
+def test_london_autumn_fold_round_trips_through_the_form_as_bst():
+    instant, day, time = _round_trip("Europe/London", "2027-10-31", "01:30")
+    assert instant == datetime.datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+    assert instant.astimezone(LONDON).tzname() == "BST"
+    assert (day, time) == ("2027-10-31", "01:30")
+    # An hour later on the wall clock is two hours later in UTC: the clocks went back between.
+    later, _, _ = _round_trip("Europe/London", "2027-10-31", "02:30")
+    assert later - instant == datetime.timedelta(hours=2)
+
+
+@pytest.mark.parametrize("day", ["2027-01-15", "2027-03-28", "2027-07-01", "2027-10-31"])
+def test_istanbul_round_trips_through_the_form_at_utc_plus_three(day):
+    instant, back_day, back_time = _round_trip("Europe/Istanbul", day, "01:30")
+    assert instant.utcoffset() == datetime.timedelta(0)
+    assert instant.astimezone(ISTANBUL).utcoffset() == datetime.timedelta(hours=3)
+    assert (back_day, back_time) == (day, "01:30")

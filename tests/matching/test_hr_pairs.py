@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from matching.models import MatchRun, Pair, Session, SessionLog
 from matching.pair_lifecycle import pair_end
@@ -198,6 +198,40 @@ def test_hr_sees_no_takeaways_or_private_notes(client_for, live, hr_admin):
     assert "PRIVATE-SECRET" not in content
 
 
+def test_last_session_uses_the_logs_actual_date_when_given(client_for, live, hr_admin):
+    # Planned 12 days ago but, as its log says, held 9 days ago.
+    late = _held(live.pair, 12)
+    held_on = timezone.now() - datetime.timedelta(days=9)
+    SessionLog.objects.create(session=late, outcome=Session.Status.HELD, held_on=held_on)
+    # The other pair's log gives no actual date: its planned start counts.
+    planned = _held(live.other_pair, 20)
+    SessionLog.objects.create(session=planned, outcome=Session.Status.HELD)
+    client = client_for(hr_admin)
+    rows = _rows(client, live.program)
+    logged, fallback = rows[live.pair.pk], rows[live.other_pair.pk]
+    assert logged.pair.last_held_at == held_on
+    assert logged.cadence.days_since_last == 9
+    assert fallback.pair.last_held_at == planned.starts_at
+    assert fallback.cadence.days_since_last == 20
+    content = client.get(_list_url(live.program)).content.decode()
+    assert formats.date_format(timezone.localtime(held_on), "DATE_FORMAT") in content
+    assert formats.date_format(timezone.localtime(late.starts_at), "DATE_FORMAT") not in content
+
+
+def test_a_log_dated_earlier_than_a_later_session_does_not_win(client_for, live, hr_admin):
+    # The latest by actual date counts, even when another session was planned later.
+    early = _held(live.pair, 30)
+    SessionLog.objects.create(
+        session=early,
+        outcome=Session.Status.HELD,
+        held_on=timezone.now() - datetime.timedelta(days=4),
+    )
+    _held(live.pair, 15)
+    row = _rows(client_for(hr_admin), live.program)[live.pair.pk]
+    assert row.cadence.held == 2
+    assert row.cadence.days_since_last == 4
+
+
 def _program_with(pairs: int, sessions_each: int):
     today = timezone.localdate()
     program = ProgramFactory(
@@ -213,7 +247,13 @@ def _program_with(pairs: int, sessions_each: int):
             EnrolmentFactory(program=program, role="mentee"),
         )
         for k in range(sessions_each):
-            _held(pair, 5 + 7 * k)
+            session = _held(pair, 5 + 7 * k)
+            if k % 2 == 0:  # half of them logged with an actual date
+                SessionLog.objects.create(
+                    session=session,
+                    outcome=Session.Status.HELD,
+                    held_on=session.starts_at + datetime.timedelta(hours=1),
+                )
     return program
 
 

@@ -177,11 +177,147 @@ def test_ending_a_pair_cancels_its_future_sessions(
     with django_capture_on_commit_callbacks(execute=True):
         cancelled = scheduling.sessions_cancel_for_pair(pair)
 
-    assert {s.pk for s in cancelled} == {future.pk, later.pk}
-    past.refresh_from_db()
-    assert past.status == Session.Status.SCHEDULED
+    assert {s.pk for s in cancelled} == {future.pk, later.pk, past.pk}
+    for session in (future, later):
+        session.refresh_from_db()
+        assert (session.status, session.sequence) == (Session.Status.CANCELLED, 1)
+    # Two future sessions, two people each: four cancellations, none for the past one.
     assert len(mail.outbox) == 4
     assert all(str(ics_of(m)[0]["METHOD"]) == "CANCEL" for m in mail.outbox)
+    assert {str(ics_of(m)[1]["UID"]) for m in mail.outbox} == {
+        f"{future.uid}@reverse-mentoring",
+        f"{later.uid}@reverse-mentoring",
+    }
+
+
+def test_ending_a_pair_closes_a_past_unlogged_session_without_mail(
+    pair, mentor, celery_eager, django_capture_on_commit_callbacks
+):
+    with time_machine.travel(NOW - datetime.timedelta(days=2), tick=False):
+        past = propose(pair, mentor, starts_at=NOW - datetime.timedelta(days=1))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        scheduling.sessions_cancel_for_pair(pair)
+
+    past.refresh_from_db()
+    assert past.status == Session.Status.CANCELLED
+    # The sequence still moves on, so a mail queued for the old one is skipped.
+    assert past.sequence == 1
+    assert callbacks == []
+    assert mail.outbox == []
+
+
+def test_ending_a_pair_through_the_lifecycle_closes_past_and_cancels_future(
+    pair, mentor, celery_eager, django_capture_on_commit_callbacks
+):
+    from matching.pair_lifecycle import pair_end
+
+    future = propose(pair, mentor)
+    with time_machine.travel(NOW - datetime.timedelta(days=2), tick=False):
+        past = propose(pair, mentor, starts_at=NOW - datetime.timedelta(hours=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        pair_end(pair=pair, by=mentor, reason="Moving on.")
+
+    past.refresh_from_db()
+    future.refresh_from_db()
+    assert past.status == future.status == Session.Status.CANCELLED
+    assert len(mail.outbox) == 2
+    assert {str(ics_of(m)[1]["UID"]) for m in mail.outbox} == {f"{future.uid}@reverse-mentoring"}
+
+
+def test_a_session_that_has_started_cannot_be_cancelled(pair, mentor, mentee, celery_eager):
+    with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):
+        started = propose(pair, mentor, starts_at=NOW - datetime.timedelta(minutes=10))
+    with pytest.raises(ValidationError, match="already started"):
+        scheduling.session_cancel(session=started, by=mentee)
+    started.refresh_from_db()
+    assert (started.status, started.sequence) == (Session.Status.SCHEDULED, 0)
+    assert mail.outbox == []
+
+
+def test_a_session_starting_right_now_cannot_be_cancelled(pair, mentor):
+    with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):
+        started = propose(pair, mentor, starts_at=NOW)
+    with pytest.raises(ValidationError, match="already started"):
+        scheduling.session_cancel(session=started, by=mentor)
+
+
+# --- Time zones: a move between scheduling and the session, daylight saving ----------------
+
+
+def test_a_move_to_another_zone_keeps_the_instant_and_mails_the_new_local_time(
+    pair, mentor, mentee, celery_eager, django_capture_on_commit_callbacks
+):
+    from matching.forms_sessions import SessionForm
+
+    # Mehmet proposes 12:00 in Istanbul (09:00 UTC) ...
+    session = propose(pair, mentee)
+    assert SessionForm.initial_for(session, mentee.time_zone)["time"] == datetime.time(12, 0)
+    # ... then moves to Ho Chi Minh City (UTC+7) before the session.
+    mentee.time_zone = "Asia/Ho_Chi_Minh"
+    mentee.save(update_fields=["time_zone"])
+    session.refresh_from_db()
+    assert session.starts_at == START
+    assert SessionForm.initial_for(session, mentee.time_zone)["time"] == datetime.time(16, 0)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        scheduling.session_update(
+            session=session, by=mentee, starts_at=session.starts_at, duration_minutes=45
+        )
+
+    session.refresh_from_db()
+    assert session.starts_at == START
+    to_mentee = by_recipient()["mehmet@example.com"]
+    assert "16:00" in to_mentee.body and "Asia/Ho_Chi_Minh" in to_mentee.body
+    assert "12:00" not in to_mentee.body and "Europe/Istanbul" not in to_mentee.body
+    assert ics_of(to_mentee)[1].decoded("DTSTART") == START
+
+
+def test_the_edit_page_shows_the_time_in_the_zone_after_a_move(client_for, pair, mentee):
+    session = propose(pair, mentee)  # 12:00 in Istanbul
+    mentee.time_zone = "Asia/Ho_Chi_Minh"
+    mentee.save(update_fields=["time_zone"])
+    page = client_for(mentee).get(reverse("matching:session_edit", args=[pair.pk, session.pk]))
+    assert page.status_code == 200
+    assert page.context["form"]["time"].value() == datetime.time(16, 0)
+    assert 'value="16:00"' in page.content.decode()
+
+
+def test_london_autumn_fold_is_stored_as_the_first_occurrence(client_for, pair, mentor):
+    # 31 October 2027: London clocks go back at 02:00 BST, so 01:30 happens twice. The first,
+    # still on BST (UTC+1), is 00:30 UTC.
+    mentor.time_zone = "Europe/London"
+    mentor.save(update_fields=["time_zone"])
+    response = client_for(mentor).post(
+        reverse("matching:session_propose", args=[pair.pk]),
+        {"date": "2027-10-31", "time": "01:30", "duration_minutes": "60", "location": ""},
+    )
+    assert response.status_code == 302
+    session = Session.objects.get()
+    assert session.starts_at == datetime.datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
+    # And it reads back as 01:30 in London, and as 03:30 in Istanbul (UTC+3, no DST).
+    assert local_of(session, "Europe/London") == (datetime.date(2027, 10, 31), "01:30")
+    assert local_of(session, "Europe/Istanbul") == (
+        datetime.date(2027, 10, 31),
+        "03:30",
+    )
+
+
+def test_an_istanbul_time_round_trips_through_the_page(client_for, pair, mentee):
+    response = client_for(mentee).post(
+        reverse("matching:session_propose", args=[pair.pk]),
+        {"date": "2027-10-31", "time": "01:30", "duration_minutes": "60", "location": ""},
+    )
+    assert response.status_code == 302
+    session = Session.objects.get()
+    assert session.starts_at == datetime.datetime(2027, 10, 30, 22, 30, tzinfo=UTC)
+    assert local_of(session, "Europe/Istanbul") == (datetime.date(2027, 10, 31), "01:30")
+
+
+def local_of(session, time_zone):
+    from matching.forms_sessions import SessionForm
+
+    initial = SessionForm.initial_for(session, time_zone)
+    return initial["date"], initial["time"].strftime("%H:%M")
 
 
 # --- Bad input: each refused with its message, nothing saved ---------------------------------
@@ -384,3 +520,14 @@ def test_editing_and_cancelling_through_the_pages(
     ics = client.get(links["ics"])
     assert ics["Content-Type"] == "text/calendar; method=CANCEL; charset=UTF-8"
     assert len(mail.outbox) == 4
+
+
+def test_the_cancel_page_refuses_a_started_session(client_for, pair, mentor, celery_eager):
+    with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):
+        started = propose(pair, mentor, starts_at=NOW - datetime.timedelta(minutes=5))
+    response = client_for(mentor).post(urls(pair, started)["cancel"], follow=True)
+    assert response.redirect_chain[-1][0] == reverse("matching:my_pair", args=[pair.pk])
+    assert "already started" in response.content.decode()
+    started.refresh_from_db()
+    assert started.status == Session.Status.SCHEDULED
+    assert mail.outbox == []
