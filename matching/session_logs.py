@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from matching import scheduling
 from matching.models import ActionItem, Pair, Session, SessionLog
@@ -62,6 +63,8 @@ def after_session_logged(session: Session) -> None:
     """
 
 
+# An error report of a failure in here must not carry what the pair wrote.
+@sensitive_variables("takeaways", "private_notes")
 @transaction.atomic
 def session_log_save(
     *,

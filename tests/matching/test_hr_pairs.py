@@ -366,3 +366,39 @@ def test_ending_cancels_the_pairs_future_sessions(live):
     future.refresh_from_db()
     assert future.status == "cancelled"
     assert future.sequence == 1
+
+
+def test_hr_rematches_the_mentee_of_an_ended_pair_from_the_review_page(
+    client_for, hr_admin, cohort, celery_eager
+):
+    from matching import services as matching_services
+
+    program, people = cohort
+    run = matching_services.match_run_create(program=program, by=hr_admin).run
+    matching_services.match_run_approve(run=run, by=hr_admin)
+    old = Pair.objects.get(mentee=people["e_ai"])
+    client = client_for(hr_admin)
+    client.post(
+        reverse("matching:hr_pair_end", args=[program.slug, old.pk]), {"reason": "Not a fit."}
+    )
+    old.refresh_from_db()
+    assert old.status == "ended"
+
+    review = client.get(reverse("matching:review", args=[program.slug]))
+    assert [enrolment.pk for enrolment in review.context["unpaired"]] == [people["e_ai"].pk]
+
+    program.mentor_capacity = 2
+    program.save()
+    new_mentor = next(
+        enrolment
+        for key, enrolment in people.items()
+        if key.startswith("m_")
+        and enrolment.pk != old.mentor_id
+        and enrolment.user.manager_id != people["e_ai"].user_id
+    )
+    client.post(
+        reverse("matching:pair_add", args=[program.slug]),
+        {"mentor": str(new_mentor.public_id), "mentee": str(people["e_ai"].public_id)},
+    )
+    new = Pair.objects.get(mentee=people["e_ai"], status="active")
+    assert new.mentor_id == new_mentor.pk
