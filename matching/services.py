@@ -116,7 +116,8 @@ def alternatives_for(
     """The eligible mentors of one mentee, best score first (k=0: all of them), with the weights
     of the program's latest run."""
     run = MatchRun.objects.filter(program=program).first()
-    weights = Weights(**run.parameters["weights"]) if run else Weights()
+    stored = run.parameters.get("weights") if run else None
+    weights = Weights(**stored) if stored else Weights()
     loaded = load_cohort(program)
     # The mentee may already have a pair (HR looks at alternatives before approving, or to
     # compare): score them all the same.

@@ -1,0 +1,207 @@
+"""Walks every URL of the product for every role: a page answers 200 only to the roles that may
+see it. A new URL fails this test until its row below says who may open it."""
+
+import datetime
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from matching.models import ActionItem, MatchRun, Pair, PairRule, Session, SessionLog
+from programs.models import Enrolment, ParticipantImport, Topic
+from tests.factories import EnrolmentFactory, ProgramFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "inactive", "mentor", "mentee", "other_pair", "executive", "hr_admin"]
+SIGNED_IN = {"mentor", "mentee", "other_pair", "executive", "hr_admin"}
+HR = {"hr_admin"}
+PAIR = {"mentor", "mentee"}
+NOBODY: set[str] = set()  # POST-only URLs: a GET is refused for everyone
+OUR_NAMESPACES = ("accounts:", "programs:", "matching:")
+OUR_NAMES = {"home", "dashboard", "set_language", "healthz"}
+
+
+@pytest.fixture
+def world(program, mentor, mentee, other_participant, hr_admin):
+    program.status = "active"
+    program.save()
+    mentor_enrolment = Enrolment.objects.get(user=mentor)
+    mentee_enrolment = Enrolment.objects.get(user=mentee)
+    pair = Pair.objects.create(program=program, mentor=mentor_enrolment, mentee=mentee_enrolment)
+    planned = Session.objects.create(
+        pair=pair, starts_at=timezone.now() + datetime.timedelta(days=5), duration_minutes=60
+    )
+    held = Session.objects.create(
+        pair=pair,
+        starts_at=timezone.now() - datetime.timedelta(days=5),
+        duration_minutes=60,
+        status="held",
+    )
+    SessionLog.objects.create(session=held, outcome="held", private_notes="secret")
+    item = ActionItem.objects.create(pair=pair, text="Try a tool", owner=mentee_enrolment)
+    other_mentee = Enrolment.objects.get(user=other_participant)
+    other_mentor = EnrolmentFactory(program=other_mentee.program, role="mentor")
+    Pair.objects.create(program=other_mentee.program, mentor=other_mentor, mentee=other_mentee)
+    upload = ParticipantImport.objects.create(
+        program=program, uploaded_by=hr_admin, filename="x.csv", content="email\n"
+    )
+    rule = PairRule.objects.create(
+        program=program, mentor=mentor_enrolment, mentee=mentee_enrolment, kind="exclude"
+    )
+    return {
+        "program": program,
+        "pair": pair,
+        "planned": planned,
+        "held": held,
+        "item": item,
+        "mentee_enrolment": mentee_enrolment,
+        "run": MatchRun.objects.create(program=program),
+        "rule": rule,
+        "upload": upload,
+        "topic": Topic.objects.first(),
+        "person": mentor,
+    }
+
+
+def _table(w) -> dict[str, tuple[dict, set[str]]]:
+    """URL name -> (its arguments, the roles that may GET it with a 200)."""
+    slug = w["program"].slug
+    pair, mentee = w["pair"].pk, w["mentee_enrolment"].public_id
+    return {
+        "home": ({}, set(ROLES)),
+        "dashboard": ({}, {"executive", "hr_admin"}),
+        "set_language": ({}, NOBODY),
+        "accounts:people": ({}, HR),
+        "accounts:person_create": ({}, HR),
+        "accounts:person_edit": ({"pk": w["person"].pk}, HR),
+        "accounts:person_roles": ({"pk": w["person"].pk}, NOBODY),
+        "accounts:profile": ({}, SIGNED_IN),
+        "programs:program_list": ({}, HR),
+        "programs:program_create": ({}, HR),
+        "programs:program_detail": ({"slug": slug}, HR),
+        "programs:program_edit": ({"slug": slug}, HR),
+        "programs:program_transition": ({"slug": slug}, NOBODY),
+        "programs:program_duplicate": ({"slug": slug}, HR),
+        "programs:participant_list": ({"slug": slug}, HR),
+        "programs:participant_export": ({"slug": slug}, HR),
+        "programs:participant_detail": ({"slug": slug, "public_id": mentee}, HR),
+        "programs:participant_decide": ({"slug": slug, "public_id": mentee}, NOBODY),
+        "programs:participant_withdraw": ({"slug": slug, "public_id": mentee}, NOBODY),
+        "programs:invitation_resend": ({"slug": slug, "public_id": mentee}, NOBODY),
+        "programs:invite": ({"slug": slug}, HR),
+        "programs:import_upload": ({"slug": slug}, HR),
+        "programs:import_preview": ({"slug": slug, "import_id": w["upload"].pk}, HR),
+        "programs:topic_list": ({}, HR),
+        "programs:topic_create": ({}, HR),
+        "programs:topic_edit": ({"pk": w["topic"].pk}, HR),
+        "programs:my_programs": ({}, SIGNED_IN),
+        # Says "not open" or "already in" without details: nothing to hide, nothing shown.
+        "programs:apply": ({"slug": slug}, SIGNED_IN),
+        "programs:my_profile": ({"slug": slug}, PAIR),
+        "programs:guidelines": ({"slug": slug}, PAIR),
+        "programs:invitation_accept": ({"token": "not-a-real-token"}, NOBODY),
+        "matching:review": ({"slug": slug}, HR),
+        "matching:mentee": ({"slug": slug, "public_id": mentee}, HR),
+        "matching:run": ({"slug": slug}, NOBODY),
+        "matching:approve": ({"slug": slug, "run_id": w["run"].pk}, NOBODY),
+        "matching:rule_add": ({"slug": slug}, NOBODY),
+        "matching:rule_delete": ({"slug": slug, "pk": w["rule"].pk}, NOBODY),
+        "matching:pair_add": ({"slug": slug}, NOBODY),
+        "matching:hr_pairs": ({"slug": slug}, HR),
+        "matching:hr_pair_end": ({"slug": slug, "pk": pair}, NOBODY),
+        "matching:my_pair": ({"pk": pair}, PAIR),
+        "matching:pair_end": ({"pk": pair}, NOBODY),
+        "matching:action_add": ({"pk": pair}, NOBODY),
+        "matching:action_done": ({"pk": pair, "item_pk": w["item"].pk}, NOBODY),
+        "matching:session_propose": ({"pk": pair}, PAIR),
+        "matching:session_edit": ({"pk": pair, "session_pk": w["planned"].pk}, PAIR),
+        "matching:session_cancel": ({"pk": pair, "session_pk": w["planned"].pk}, NOBODY),
+        "matching:session_ics": ({"pk": pair, "session_pk": w["planned"].pk}, PAIR),
+        "matching:session_log": ({"pk": pair, "session_pk": w["held"].pk}, PAIR),
+        "matching:session_confirm": ({"pk": pair, "session_pk": w["held"].pk}, NOBODY),
+    }
+
+
+def _our_url_names() -> set[str]:
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                yield from walk(
+                    pattern.url_patterns,
+                    f"{namespace}:{inner}" if namespace and inner else inner or namespace,
+                )
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+    return {
+        name
+        for name in walk(get_resolver().url_patterns)
+        if name.startswith(OUR_NAMESPACES) or name in OUR_NAMES
+    }
+
+
+def test_every_url_of_the_product_is_in_the_table(world):
+    # healthz answers everyone by design (it names no person and no data).
+    assert _our_url_names() - {"healthz"} == set(_table(world))
+
+
+@pytest.fixture
+def people(mentor, mentee, other_participant, executive, hr_admin):
+    return {
+        "anonymous": None,
+        "inactive": UserFactory(is_active=False),
+        "mentor": mentor,
+        "mentee": mentee,
+        "other_pair": other_participant,
+        "executive": executive,
+        "hr_admin": hr_admin,
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_page_answers_200_only_to_the_roles_that_may_see_it(client, world, people, role):
+    if people[role] is not None:
+        client.force_login(people[role])
+    leaks = []
+    for name, (kwargs, allowed) in _table(world).items():
+        response = client.get(reverse(name, kwargs=kwargs))
+        if role in allowed:
+            if response.status_code != 200:
+                leaks.append(f"{name}: {response.status_code}, expected 200")
+        elif response.status_code == 200:
+            leaks.append(f"{name}: 200 for {role}")
+        elif response.status_code == 302 and not response["Location"].startswith(
+            "/accounts/login/"
+        ):
+            # The only redirect a refused visitor gets is to the sign-in page.
+            leaks.append(f"{name}: redirected {role} to {response['Location']}")
+    assert not leaks, leaks
+
+
+def test_a_guessed_id_of_another_pair_is_404(client, world, other_participant):
+    other_pair = Pair.objects.exclude(pk=world["pair"].pk).get()
+    client.force_login(other_participant)
+    assert client.get(reverse("matching:my_pair", args=[other_pair.pk])).status_code == 200
+    for name, kwargs in [
+        ("matching:my_pair", {"pk": world["pair"].pk}),
+        ("matching:session_log", {"pk": other_pair.pk, "session_pk": world["held"].pk}),
+        ("matching:session_ics", {"pk": other_pair.pk, "session_pk": world["planned"].pk}),
+    ]:
+        assert client.get(reverse(name, kwargs=kwargs)).status_code == 404, name
+
+
+def test_an_unknown_program_or_participant_is_404_for_hr(client, world, hr_admin):
+    client.force_login(hr_admin)
+    other = ProgramFactory()
+    foreign = EnrolmentFactory(program=other)
+    slug = world["program"].slug
+    assert client.get(f"/programs/{uuid.uuid4().hex}/").status_code == 404
+    assert (
+        client.get(
+            reverse("programs:participant_detail", args=[slug, foreign.public_id])
+        ).status_code
+        == 404
+    )
