@@ -320,11 +320,14 @@ def pairs_end_for_withdrawal(enrolment: Enrolment) -> int:
     return ended
 
 
-def unmatched_mentees_count(program: Program) -> int:
-    """Approved mentees of the program without an active pair (the lifecycle asks)."""
+def mentees_without_mentor(program: Program):
+    """Approved mentees of the program without an active pair."""
     paired = Pair.objects.active().filter(mentee=OuterRef("pk"))
-    return (
-        Enrolment.objects.filter(program=program, role=Role.MENTEE, status=EnrolmentStatus.APPROVED)
-        .exclude(Exists(paired))
-        .count()
-    )
+    return Enrolment.objects.filter(
+        program=program, role=Role.MENTEE, status=EnrolmentStatus.APPROVED
+    ).exclude(Exists(paired))
+
+
+def unmatched_mentees_count(program: Program) -> int:
+    """How many approved mentees still wait for a mentor (the lifecycle asks)."""
+    return mentees_without_mentor(program).count()

@@ -5,14 +5,11 @@ import datetime
 from email.mime.text import MIMEText
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from matching import calendar
-from mentorship.mail import MAIL_RETRY
+from mentorship.mail import MAIL_RETRY, send_templated_mail
 
 
 @shared_task(**MAIL_RETRY)
@@ -46,22 +43,9 @@ def send_session_mail(session_id: int, recipient_id: int, sequence: int) -> None
         "cancelled": cancelled,
     }
     template_dir = "matching/email/session_cancel" if cancelled else "matching/email/session_invite"
-    # Like mentorship.mail.send_templated_mail (same language and time zone handling), plus the
-    # calendar attachment, which that helper does not take.
-    with translation.override(recipient.preferred_language), timezone.override(recipient.time_zone):
-        subject = render_to_string(f"{template_dir}/subject.txt", context)
-        text = render_to_string(f"{template_dir}/body.txt", context)
-        html = render_to_string(f"{template_dir}/body.html", context)
-        invitation = invitation_for(session)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-    )
-    message.attach_alternative(html, "text/html")
-    message.attach(ics_attachment(invitation))
-    message.send()
+    with translation.override(recipient.preferred_language):
+        invitation = ics_attachment(invitation_for(session))
+    send_templated_mail(template_dir, to=recipient, context=context, attachments=[invitation])
 
 
 def ics_attachment(invitation: calendar.Invitation) -> MIMEText:

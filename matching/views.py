@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -60,10 +60,8 @@ def _languages(codes: Iterable[str]) -> str:
 
 
 def _mentees_without_mentor(program: Program):
-    paired = Pair.objects.active().filter(mentee=OuterRef("pk"))
     return (
-        Enrolment.objects.filter(program=program, role=Role.MENTEE, status=EnrolmentStatus.APPROVED)
-        .exclude(Exists(paired))
+        services.mentees_without_mentor(program)
         .select_related("user")
         .order_by("user__full_name", "pk")
     )

@@ -3,6 +3,9 @@
 A message is a folder of three templates: `subject.txt`, `body.txt` and `body.html`.
 """
 
+from collections.abc import Sequence
+from email.mime.base import MIMEBase
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -23,7 +26,11 @@ MAIL_RETRY = {
 }
 
 
-def send_templated_mail(template_dir: str, *, to: User, context: dict) -> None:
+def send_templated_mail(
+    template_dir: str, *, to: User, context: dict, attachments: Sequence[MIMEBase] = ()
+) -> None:
+    """Render the message in the recipient's language and time zone and send it, with any
+    ready-made MIME parts (such as a calendar invitation) attached."""
     with translation.override(to.preferred_language), timezone.override(to.time_zone):
         subject = render_to_string(f"{template_dir}/subject.txt", context)
         text = render_to_string(f"{template_dir}/body.txt", context)
@@ -35,4 +42,6 @@ def send_templated_mail(template_dir: str, *, to: User, context: dict) -> None:
         to=[to.email],
     )
     message.attach_alternative(html, "text/html")
+    for part in attachments:
+        message.attach(part)
     message.send()
