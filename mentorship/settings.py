@@ -91,6 +91,11 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, for the test database: a Celery worker process started by a test
+    # must see the rows the test wrote. A writer waits for another instead of failing at once.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -213,20 +218,41 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
 vars().update(EMAIL_CONFIG)
 if EMAIL_CONFIG["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend":
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# An SMTP server that stops answering must not hold a worker past the delivery lease (below).
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Reverse Mentoring <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+
+# Links in mail sent by the worker and beat, where there is no request to take the host from.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Surveys and reminders --------------------------------------------------------------------
+# Reminders and surveys reach people only during their daytime, in their own time zone:
+# "8-20" sends from 08:00 to 19:59 local time and holds the rest until 08:00.
+MAIL_DAYTIME_HOURS = tuple(int(hour) for hour in env.str("MAIL_DAYTIME", default="8-20").split("-"))
+# How long a worker may hold a delivery it claimed before another takes it up (a worker killed
+# mid-send). The sending task's hard time limit stays below it, so a live worker never loses a
+# claim it is still using.
+DELIVERY_LEASE_SECONDS = env.int("DELIVERY_LEASE_SECONDS", default=120)
+# Attempts before a delivery is marked failed (shown to HR); the pause doubles from a minute.
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=6)
+DELIVERY_RETRY_SECONDS = env.int("DELIVERY_RETRY_SECONDS", default=60)
 
 # --- Celery ---------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_RESULT_BACKEND = env.str(
     "CELERY_RESULT_BACKEND", default=REDIS_URL or f"file://{VAR_DIR / 'celery-results'}"
 )
+# Redis hands a message that was not acknowledged within this time to another worker. Nothing
+# here waits on the broker that long: what is due lives in the database, retries are rows with a
+# due time (no ETA or countdown messages), and a claim's lease is far shorter.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # kombu's filesystem transport: one folder of message files that every process reads.
     _broker_dir = VAR_DIR / "broker"
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
@@ -253,6 +279,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The one beat schedule of the project; later capabilities add their periodic tasks here.
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-stale-imports": {"task": "programs.tasks.purge_stale_imports", "schedule": 6 * 3600},
+    # Finds every survey and reminder that is due and enqueues one delivery per recipient.
+    "dispatch-deliveries": {
+        "task": "feedback.tasks.dispatch",
+        "schedule": env.int("DISPATCH_EVERY_SECONDS", default=60),
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("mentorship.accounts.urls")),
     path("", include("programs.urls")),
     path("", include("matching.urls")),
+    path("", include("feedback.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

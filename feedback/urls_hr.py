@@ -1,0 +1,3 @@
+"""HR pages: survey templates, program schedules, results and deliveries."""
+
+urlpatterns: list = []
