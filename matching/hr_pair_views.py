@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, IntegerField, Max, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,11 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from matching import cadence, pair_lifecycle
-from matching.models import Pair, Session
+from matching import cadence, pair_health, pair_lifecycle
+from matching.models import Pair
 from mentorship.permissions import hr_admin_required
 from programs.access import get_program_for_hr
-from programs.models import Program
 
 
 class PairFilterForm(forms.Form):
@@ -46,60 +43,19 @@ class PairRow:
     cadence: cadence.Cadence
 
 
-def pairs_for_hr_list(program: Program) -> QuerySet[Pair]:
-    """Every pair of the program, active first, with its held sessions counted and its last
-    held session found in the same query. The last session is dated by its log's actual start
-    (SessionLog.held_on) when the log gives one, else by the time it was planned for."""
-    held = Q(sessions__status=Session.Status.HELD)
-    return (
-        Pair.objects.filter(program=program)
-        .select_related("mentor__user", "mentee__user")
-        .annotate(
-            held_count=Count("sessions", filter=held),
-            last_held_at=Max(
-                Coalesce(F("sessions__log__held_on"), F("sessions__starts_at")), filter=held
-            ),
-            active_first=Case(
-                When(status=Pair.Status.ACTIVE, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by("active_first", "mentee__user__full_name", "pk")
-    )
-
-
-def _row(pair: Pair, program: Program, today) -> PairRow:
-    # An ended pair is measured up to the day it ended.
-    as_of = min(today, timezone.localdate(pair.ended_at)) if pair.ended_at else today
-    last_held = timezone.localdate(pair.last_held_at) if pair.last_held_at else None
-    return PairRow(
-        pair=pair,
-        cadence=cadence.cadence_status(
-            program_start=program.start_date,
-            cadence_weeks=program.cadence_weeks,
-            pair_start=timezone.localdate(pair.started_at),
-            today=as_of,
-            held=pair.held_count,
-            last_held=last_held,
-            program_end=program.end_date,
-        ),
-    )
-
-
 @require_GET
 @hr_admin_required
 def pair_list(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_program_for_hr(request.user, slug)
     filters = PairFilterForm(request.GET or None)
-    pairs = pairs_for_hr_list(program)
+    pairs = pair_health.pairs_for_hr_list(program)
     risk_only = False
     if filters.is_valid():
         if filters.cleaned_data["status"]:
             pairs = pairs.filter(status=filters.cleaned_data["status"])
         risk_only = filters.cleaned_data["risk"]
     today = timezone.localdate()
-    rows = [_row(pair, program, today) for pair in pairs]
+    rows = [PairRow(pair, pair_health.cadence_of(pair, program, today)) for pair in pairs]
     if risk_only:
         rows = [
             row for row in rows if row.pair.status == Pair.Status.ACTIVE and row.cadence.at_risk
