@@ -55,14 +55,6 @@ def enrolment_of(pair: Pair, user) -> Enrolment | None:
     return None
 
 
-def after_session_logged(session: Session) -> None:
-    """Hook run once a session log is saved and committed.
-
-    The post-session survey (the feedback issue) connects here: it should enqueue its survey
-    task with the session id. Deliberately does nothing until then.
-    """
-
-
 # An error report of a failure in here must not carry what the pair wrote.
 @sensitive_variables("takeaways", "private_notes")
 @transaction.atomic
@@ -138,7 +130,6 @@ def session_log_save(
         )
         for item in action_items
     )
-    transaction.on_commit(lambda: after_session_logged(session))
     return SessionLogged(log=log, corrected=corrected)
 
 

@@ -27,10 +27,16 @@ MAIL_RETRY = {
 
 
 def send_templated_mail(
-    template_dir: str, *, to: User, context: dict, attachments: Sequence[MIMEBase] = ()
+    template_dir: str,
+    *,
+    to: User,
+    context: dict,
+    attachments: Sequence[MIMEBase] = (),
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Render the message in the recipient's language and time zone and send it, with any
-    ready-made MIME parts (such as a calendar invitation) attached."""
+    ready-made MIME parts (such as a calendar invitation) attached and any extra headers
+    (Message-ID, List-Unsubscribe)."""
     with translation.override(to.preferred_language), timezone.override(to.time_zone):
         subject = render_to_string(f"{template_dir}/subject.txt", context)
         text = render_to_string(f"{template_dir}/body.txt", context)
@@ -40,6 +46,7 @@ def send_templated_mail(
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to.email],
+        headers=headers,
     )
     message.attach_alternative(html, "text/html")
     for part in attachments:
