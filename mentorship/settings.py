@@ -5,6 +5,7 @@ Every variable has a laptop default (SQLite, a file-based Celery broker, mail wr
 them all.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -93,8 +94,9 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database: a Celery worker process started by a test
-    # must see the rows the test wrote. A writer waits for another instead of failing at once.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # must see the rows the test wrote; one file per test run, so that two runs never share
+    # one. A writer waits for another instead of failing at once.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
