@@ -13,15 +13,19 @@ from django.utils import timezone, translation
 
 from mentorship.accounts.models import User
 
-# How a Celery task that sends mail retries: SMTP errors are OSErrors (refused, timed out,
-# temporary failures), worth another try with growing pauses; after the last one the failure
-# is in the worker's log. acks_late: a worker killed mid-send leaves the message for another.
+# How a Celery task that sends a one-off mail (welcome, invitation, introduction, calendar
+# invitation) retries: SMTP errors are OSErrors (refused, timed out, temporary failures), worth
+# another try with growing pauses; after the last one the failure is in the worker's log.
+# acks_late: a worker killed mid-send leaves the message for another. A retry waits on the
+# broker as a countdown, so the longest pause stays far inside Redis's visibility timeout,
+# past which Redis would hand the waiting message to a second worker. (Surveys and reminders
+# keep their retries in the database instead: feedback/delivery.py.)
 MAIL_RETRY = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": (OSError,),
     "retry_backoff": 30,
-    "retry_backoff_max": 3600,
+    "retry_backoff_max": 600,
     "max_retries": 6,
 }
 
