@@ -4,10 +4,13 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from feedback.answering import invitations_waiting_for
+from feedback.links import survey_token
 from matching.models import Pair
 from mentorship import health
 from mentorship.accounts.models import User
@@ -31,6 +34,15 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_run_programs": can_run_programs(request.user),
             "can_view_dashboards": can_view_dashboards(request.user),
             "pairs": Pair.objects.for_participant(request.user),
+            "waiting_surveys": [
+                {
+                    "invitation": invitation,
+                    "url": reverse(
+                        "feedback:survey_answer", args=[survey_token(invitation.public_id)]
+                    ),
+                }
+                for invitation in invitations_waiting_for(request.user)
+            ],
         },
     )
 
