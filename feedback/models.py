@@ -266,10 +266,16 @@ class Answer(models.Model):
 
     class Meta:
         constraints = [
+            # Two conditional constraints instead of NULLS NOT DISTINCT, which SQLite lacks.
+            models.UniqueConstraint(
+                fields=["response", "question"],
+                condition=Q(topic__isnull=True),
+                name="one_answer_per_question",
+            ),
             models.UniqueConstraint(
                 fields=["response", "question", "topic"],
+                condition=Q(topic__isnull=False),
                 name="one_answer_per_question_and_topic",
-                nulls_distinct=False,
             ),
         ]
         indexes = [models.Index(fields=["question", "number"])]
