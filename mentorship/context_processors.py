@@ -15,6 +15,7 @@ def navigation(request) -> dict:
         items.append(("dashboard", _("Dashboard")))
     if can_run_programs(user):
         items.append(("programs:program_list", _("Programs")))
+        items.append(("feedback:template_list", _("Surveys")))
     if can_manage_people(user):
         items.append(("accounts:people", _("People")))
     current = request.path

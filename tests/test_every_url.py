@@ -8,9 +8,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from feedback import links
+from feedback.models import Delivery
 from matching.models import ActionItem, MatchRun, Pair, PairRule, Session, SessionLog
 from programs.models import Enrolment, ParticipantImport, Topic
 from tests.factories import EnrolmentFactory, ProgramFactory, UserFactory
+from tests.feedback.factories import SurveyInvitationFactory, SurveyScheduleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +22,7 @@ SIGNED_IN = {"mentor", "mentee", "other_pair", "executive", "hr_admin"}
 HR = {"hr_admin"}
 PAIR = {"mentor", "mentee"}
 NOBODY: set[str] = set()  # POST-only URLs: a GET is refused for everyone
-OUR_NAMESPACES = ("accounts:", "programs:", "matching:")
+OUR_NAMESPACES = ("accounts:", "programs:", "matching:", "feedback:")
 OUR_NAMES = {"home", "dashboard", "set_language", "healthz"}
 
 
@@ -50,9 +53,23 @@ def world(program, mentor, mentee, other_participant, hr_admin):
     rule = PairRule.objects.create(
         program=program, mentor=mentor_enrolment, mentee=mentee_enrolment, kind="exclude"
     )
+    schedule = SurveyScheduleFactory(program=program)
+    invitation = SurveyInvitationFactory(schedule=schedule, enrolment=mentee_enrolment)
+    failed = Delivery.objects.create(
+        key="survey:failed",
+        kind=Delivery.Kind.SURVEY,
+        recipient=mentee,
+        object_id=invitation.pk,
+        due_at=timezone.now(),
+        status=Delivery.Status.FAILED,
+    )
     return {
         "program": program,
         "pair": pair,
+        "schedule": schedule,
+        "survey_token": links.survey_token(invitation.public_id),
+        "unsubscribe_token": links.unsubscribe_token(mentee.pk, "survey_reminders"),
+        "failed_delivery": failed,
         "planned": planned,
         "held": held,
         "item": item,
@@ -121,6 +138,26 @@ def _table(w) -> dict[str, tuple[dict, set[str]]]:
         "matching:session_ics": ({"pk": pair, "session_pk": w["planned"].pk}, PAIR),
         "matching:session_log": ({"pk": pair, "session_pk": w["held"].pk}, PAIR),
         "matching:session_confirm": ({"pk": pair, "session_pk": w["held"].pk}, NOBODY),
+        # The signed link is the capability: its invitee opens it signed out or signed in;
+        # anyone else signed in is refused (an inactive account is not signed in at all).
+        "feedback:survey_answer": (
+            {"token": w["survey_token"]},
+            {"anonymous", "inactive", "mentee"},
+        ),
+        "feedback:preferences": ({}, SIGNED_IN),
+        # Whoever holds the mentee's signed link sees which mail it stops (a GET changes nothing).
+        "feedback:unsubscribe": ({"token": w["unsubscribe_token"]}, set(ROLES)),
+        "feedback:template_list": ({}, HR),
+        "feedback:template_create": ({}, HR),
+        "feedback:template_edit": ({"pk": w["schedule"].template_id}, HR),
+        "feedback:template_duplicate": ({"pk": w["schedule"].template_id}, NOBODY),
+        "feedback:schedule_list": ({"slug": slug}, HR),
+        "feedback:schedule_create": ({"slug": slug}, HR),
+        "feedback:schedule_add_recommended": ({"slug": slug}, NOBODY),
+        "feedback:schedule_edit": ({"slug": slug, "pk": w["schedule"].pk}, HR),
+        "feedback:results": ({"slug": slug, "pk": w["schedule"].pk}, HR),
+        "feedback:delivery_list": ({}, HR),
+        "feedback:delivery_retry": ({"pk": w["failed_delivery"].pk}, NOBODY),
     }
 
 

@@ -73,9 +73,9 @@ def test_page_access_by_role(client_for, cast, role, page):
 @pytest.mark.parametrize(
     ("role", "visible", "hidden"),
     [
-        ("participant", ["Home", "My programs"], ["Dashboard", "Programs", "People"]),
-        ("executive", ["Home", "My programs", "Dashboard"], ["Programs", "People"]),
-        ("hr_admin", ["Home", "My programs", "Dashboard", "Programs", "People"], []),
+        ("participant", ["Home", "My programs"], ["Dashboard", "Programs", "Surveys", "People"]),
+        ("executive", ["Home", "My programs", "Dashboard"], ["Programs", "Surveys", "People"]),
+        ("hr_admin", ["Home", "My programs", "Dashboard", "Programs", "Surveys", "People"], []),
     ],
 )
 def test_navigation_shows_each_role_its_own_menu(client_for, cast, role, visible, hidden):
