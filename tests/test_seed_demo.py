@@ -85,3 +85,26 @@ def test_seed_demo_builds_a_living_program_and_a_next_cohort_to_review(settings)
     assert next_cohort.status == "matching"
     assert MatchRun.objects.get(program=next_cohort).status == "proposed"
     assert not Pair.objects.filter(program=next_cohort).exists()
+
+
+def test_seed_demo_schedules_surveys_with_half_of_the_check_in_answered(settings):
+    from feedback.models import SurveyInvitation, SurveyResponse, SurveySchedule
+
+    settings.DEBUG = True
+    _seed()
+    _seed()
+
+    program = Program.objects.get(slug="digital-leaders")
+    assert set(
+        SurveySchedule.objects.filter(program=program).values_list("template__key", flat=True)
+    ) == {"session-pulse", "mid-program", "end-of-program"}
+    check_in = SurveyInvitation.objects.filter(schedule__template__key="mid-program")
+    assert check_in.count() == 12
+    assert check_in.filter(answered=True).count() == 6
+    assert SurveyResponse.objects.filter(invitation=None).count() == 6  # anonymous
+    # The demo mentor and mentee still have theirs to answer, from the mail the worker sends.
+    assert set(
+        check_in.filter(answered=False, enrolment__user__email__endswith="@demo.example")
+        .filter(enrolment__user__email__in=["mentor@demo.example", "mentee@demo.example"])
+        .values_list("enrolment__user__email", flat=True)
+    ) == {"mentor@demo.example", "mentee@demo.example"}

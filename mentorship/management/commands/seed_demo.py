@@ -16,6 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from feedback import answering, planning
+from feedback import services as feedback_services
+from feedback.models import Question, SurveyInvitation
 from matching import scheduling, session_logs
 from matching import services as matching_services
 from matching.models import Pair, Session
@@ -90,7 +93,8 @@ class Command(BaseCommand):
         # A living program, paired and under way, and the next cohort waiting for HR to review
         # its proposed pairs.
         for slug, name, start, status in (
-            (DEMO_PROGRAM_SLUG, "Digital leaders", today - datetime.timedelta(days=28), "active"),
+            # Started 30 days ago: today is the day of its mid-program check-in.
+            (DEMO_PROGRAM_SLUG, "Digital leaders", today - datetime.timedelta(days=30), "active"),
             (
                 f"{DEMO_PROGRAM_SLUG}-next",
                 "Digital leaders, next cohort",
@@ -147,6 +151,7 @@ class Command(BaseCommand):
             if status == "active":
                 matching_services.match_run_approve(run=run, by=hr_admin)
                 self._demo_sessions(program)
+                self._demo_surveys(program, hr_admin)
             program.refresh_from_db()
         return program
 
@@ -154,8 +159,10 @@ class Command(BaseCommand):
         """Each pair of the living program met two weeks ago (logged by the mentor, with a
         takeaway, a private note and an action item) and has its next session planned."""
         now = timezone.now().replace(minute=0, second=0, microsecond=0)
-        # The demo pairs were matched when the program started, four weeks ago.
-        Pair.objects.filter(program=program).update(started_at=now - datetime.timedelta(days=28))
+        # The demo pairs were matched when the program started.
+        Pair.objects.filter(program=program).update(
+            started_at=now - (timezone.localdate() - program.start_date)
+        )
         for pair in (
             Pair.objects.active()
             .filter(program=program)
@@ -194,4 +201,29 @@ class Command(BaseCommand):
                 starts_at=now + datetime.timedelta(days=7),
                 duration_minutes=program.session_minutes,
                 location="Video call",
+            )
+
+    def _demo_surveys(self, program: Program, hr_admin: User) -> None:
+        """The recommended survey schedule. Today's mid-program check-in is sent the way beat
+        sends it; half of the pairs' people have answered already (enough for the results page
+        to show figures, too few for its free-text answers), the demo mentor and mentee have not:
+        the worker mails them their survey within a minute of `make run`."""
+        feedback_services.survey_schedules_add_recommended(program=program, by=hr_admin)
+        planning.survey_invitations_plan(timezone.now())
+        waiting = (
+            SurveyInvitation.objects.filter(schedule__program=program)
+            .exclude(enrolment__user__email__in=["mentor@demo.example", "mentee@demo.example"])
+            .select_related("schedule__template", "enrolment")
+            .order_by("pk")
+        )
+        for number, invitation in enumerate(waiting[:6]):
+            questions = {q.key: q for q in invitation.schedule.template.questions.all()}
+            comment = next(q for q in questions.values() if q.kind == Question.Kind.TEXT)
+            answering.survey_submit(
+                invitation=invitation,
+                answers=[
+                    answering.AnswerDraft(questions["learning"], number=4 + number % 2),
+                    answering.AnswerDraft(questions["rhythm"], number=3 + number % 3),
+                    answering.AnswerDraft(comment, text="More time for hands-on practice."),
+                ],
             )
