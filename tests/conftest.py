@@ -1,11 +1,14 @@
 """Fixtures shared by the whole suite: the cast of roles, a real Celery worker, and the rules
 that make CI honest (the report header names the services; under CI=true nothing skips)."""
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -200,9 +203,20 @@ def client_for(client):
 class WorkerProcess:
     """A `celery worker` subprocess on the configured broker, as `make run` starts it."""
 
-    def __init__(self, log_path: Path):
+    def __init__(
+        self,
+        log_path: Path,
+        *,
+        env: dict[str, str] | None = None,
+        pool: str = "solo",
+        extra_args: Sequence[str] = (),
+        own_process_group: bool = False,
+    ):
+        """`env` is added to this process's environment; `own_process_group` puts the worker
+        and its pool's children in a process group of their own, which `kill()` ends at once."""
         self.hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.log_path = log_path
+        self.own_process_group = own_process_group
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
             [
@@ -212,16 +226,18 @@ class WorkerProcess:
                 "-A",
                 "mentorship",
                 "worker",
-                "--pool=solo",
+                f"--pool={pool}",
                 "--loglevel=INFO",
                 f"--hostname={self.hostname}",
                 "--without-gossip",
                 "--without-mingle",
+                *extra_args,
             ],
             cwd=BASE_DIR,
-            env=os.environ.copy(),
+            env={**os.environ, **(env or {})},
             stdout=self._log,
             stderr=subprocess.STDOUT,
+            start_new_session=own_process_group,
         )
 
     def wait_until_ready(self, timeout: float = 60) -> None:
@@ -238,6 +254,13 @@ class WorkerProcess:
             f"worker {self.hostname} did not answer a ping:\n{self.log_path.read_text()[-3000:]}"
         )
 
+    def kill(self) -> None:
+        """SIGKILL the worker and every process of its pool, as a crash or an OOM kill would."""
+        assert self.own_process_group, "start the worker with own_process_group=True"
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -246,6 +269,10 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.own_process_group:
+            # Pool children that outlived their parent (killed, or stuck in a task).
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
         self._log.close()
 
 
