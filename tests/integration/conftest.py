@@ -9,6 +9,7 @@ database is through DATABASE_URL, built from the test process's own connection s
 import contextlib
 import email
 import email.policy
+import logging
 import socket
 import subprocess
 import threading
@@ -170,6 +171,8 @@ class SmtpServer:
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
     """A real SMTP server on a free local port, in a thread of the test process."""
+    # aiosmtpd logs every SMTP command at INFO: noise in a failed test's report.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     recorder = SmtpRecorder()
     port = _free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port, ready_timeout=10)
