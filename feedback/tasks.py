@@ -21,6 +21,8 @@ def dispatch() -> dict:
 
 
 @shared_task(
+    # Nothing reads a delivery's outcome (the row holds it): no result to store.
+    ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=max(1, _LEASE // 2),

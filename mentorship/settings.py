@@ -260,6 +260,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
+        # Seconds between looks at the folder when it is empty (kombu's default is 1).
+        "polling_interval": 0.1,
     }
 if CELERY_RESULT_BACKEND.startswith("file://"):
     (VAR_DIR / "celery-results").mkdir(parents=True, exist_ok=True)
@@ -267,6 +269,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# A worker takes one message at a time beyond the one it runs: with acks_late, a killed worker
+# then holds back nothing it had fetched ahead (those rows would wait for the dispatcher's
+# re-enqueue, or for Redis's visibility timeout).
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_RESULT_EXPIRES = 3600
