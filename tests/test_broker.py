@@ -13,6 +13,7 @@ def _connection(folder):
         transport_options={
             "data_folder_in": str(folder),
             "data_folder_out": str(folder),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
         },
     )
