@@ -15,8 +15,9 @@ the SMTP server (aiosmtpd) runs in this process and only counts what it receives
 What is timed: the worker draining a full queue. While it takes nothing from the queue, this
 process runs `feedback.tasks.dispatch` (it plans 10,000 invitations and their delivery rows and
 enqueues one `deliver` task each; timed apart); then the worker consumes again until the last row
-is sent. The same again with 10,000 `mentorship.tasks.echo` tasks, a no-op that stores its result
-as `deliver` does, until the worker reports them done: the ceiling of this worker and broker.
+is sent. The same again with 10,000 `mentorship.tasks.echo` tasks, a no-op (it even stores a
+result, which `deliver` does not), until the worker reports them done: the ceiling of this worker
+and broker.
 """
 
 from __future__ import annotations
