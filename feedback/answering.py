@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
 
-from feedback.models import Answer, Question, SurveyInvitation, SurveyResponse
+from feedback.models import Answer, Question, SurveyInvitation, SurveyResponse, TopicRatingTally
 from programs.models import Enrolment, LearnTopic, Role, TeachTopic, Topic
 
 
@@ -88,6 +89,10 @@ def survey_submit(
         submitted_on=now.astimezone(datetime.UTC).date(),
         invitation=None if anonymous else invitation,
     )
+    rated_topics = [answer for answer in answers if answer.topic is not None]
+    if anonymous:
+        # The set of topics one person rates would name them: count the ratings apart.
+        topic_ratings_count(schedule=invitation.schedule, role=enrolment.role, ratings=rated_topics)
     rows = [
         Answer(
             response=response,
@@ -97,6 +102,7 @@ def survey_submit(
             text=answer.text,
         )
         for answer in answers
+        if not (anonymous and answer.topic is not None)
     ]
     Answer.objects.bulk_create(rows)
 
@@ -111,3 +117,23 @@ def survey_submit(
     invitation.answered = True
     invitation.answered_at = None if anonymous else now
     return response
+
+
+def topic_ratings_count(*, schedule, role: str, ratings: Sequence[AnswerDraft]) -> None:
+    """Add one anonymous rating per topic to the tallies (see TopicRatingTally)."""
+    keys = [
+        {
+            "schedule": schedule,
+            "question": rating.question,
+            "topic": rating.topic,
+            "role": role,
+            "value": rating.number,
+        }
+        for rating in ratings
+    ]
+    # Make sure each counter exists (a concurrent answer may create it first), then add one.
+    TopicRatingTally.objects.bulk_create(
+        [TopicRatingTally(**key) for key in keys], ignore_conflicts=True
+    )
+    for key in keys:
+        TopicRatingTally.objects.filter(**key).update(count=F("count") + 1)

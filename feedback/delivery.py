@@ -13,6 +13,7 @@ same on every attempt so that a mail client shows a repeat once.
 
 import datetime
 import logging
+import smtplib
 import uuid
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.utils import timezone
 from feedback import messages
 from feedback.links import PREFERENCE_OF_KIND
 from feedback.models import Delivery, MailPreferences
+from feedback.planning import daytime_for
 
 logger = logging.getLogger(__name__)
 
@@ -61,19 +63,30 @@ def delivery_send(delivery_id: int) -> str:
     if claim is None:
         return NOT_CLAIMED
     delivery = Delivery.objects.select_related("recipient").get(pk=delivery_id)
-    reason = _reason_to_skip(delivery)
-    mail = None if reason else messages.build(delivery, now=now)
-    if mail is None:
+    if delivery.attempts > settings.DELIVERY_MAX_ATTEMPTS:
+        # Every earlier attempt died with its worker (or outlived its time limit): stop.
         _finish(
             delivery,
             claim,
-            status=Delivery.Status.SKIPPED,
-            last_error=reason or "no longer relevant",
+            status=Delivery.Status.FAILED,
+            last_error=delivery.last_error or "no attempt finished",
         )
-        return SKIPPED
+        return FAILED
     try:
+        reason = _reason_to_skip(delivery)
+        mail = None if reason else messages.build(delivery, now=now)
+        if mail is None:
+            _finish(
+                delivery,
+                claim,
+                status=Delivery.Status.SKIPPED,
+                last_error=reason or "no longer relevant",
+            )
+            return SKIPPED
         mail.send()
-    except OSError as error:  # smtplib's errors are OSErrors, like refused connections
+    # Any failure, not only SMTP's (a template error, the soft time limit): the row must end
+    # failed and visible to HR, never be retried for ever.
+    except Exception as error:  # noqa: BLE001
         return _after_error(delivery, claim, error)
     _finish(delivery, claim, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
     return SENT
@@ -90,9 +103,18 @@ def _reason_to_skip(delivery: Delivery) -> str:
     return ""
 
 
-def _after_error(delivery: Delivery, claim: uuid.UUID, error: OSError) -> str:
+def _is_permanent(error: Exception) -> bool:
+    """An SMTP 5xx answer (no such mailbox, message refused) will not change on a retry."""
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in error.recipients.values())
+    return False
+
+
+def _after_error(delivery: Delivery, claim: uuid.UUID, error: Exception) -> str:
     text = f"{type(error).__name__}: {error}"[:500]
-    if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS:
+    if delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS or _is_permanent(error):
         logger.error(
             "delivery %s failed after %s attempts: %s", delivery.key, delivery.attempts, text
         )
@@ -104,7 +126,8 @@ def _after_error(delivery: Delivery, claim: uuid.UUID, error: OSError) -> str:
         delivery,
         claim,
         status=Delivery.Status.PENDING,
-        due_at=timezone.now() + datetime.timedelta(seconds=pause),
+        # A retry, too, waits for the recipient's daytime.
+        due_at=daytime_for(delivery.recipient, timezone.now() + datetime.timedelta(seconds=pause)),
         enqueued_at=None,
         last_error=text,
     )

@@ -163,9 +163,13 @@ class SurveyScheduleForm(forms.ModelForm):
         for field in self.TIMING:
             self.fields[field].required = False
         if template_locked:
-            self.fields["template"].disabled = True
+            # Results read one template, and occurrences are counted from the timing: a
+            # schedule that has sent keeps both (a disabled field keeps the stored value).
+            for field in ("template", "trigger", *self.TIMING):
+                self.fields[field].disabled = True
             self.fields["template"].help_text = _(
-                "This schedule has already sent its survey, so the survey cannot change."
+                "This schedule has already sent its survey, so the survey and when it is sent "
+                "cannot change."
             )
 
     def clean(self):

@@ -1,7 +1,8 @@
 """Signed links in mail: the survey link of an invitation and the one-click unsubscribe link.
 
 Both are capabilities: whoever holds the link may do that one thing, without signing in. The
-survey link carries the invitation's random id and is refused after the survey closes; the
+survey link carries the invitation's random id, answers once and is refused after the survey
+closes; the
 unsubscribe link names a person and one kind of mail and never expires.
 """
 
@@ -30,13 +31,15 @@ def absolute(path: str) -> str:
 
 
 def survey_token(public_id: uuid.UUID) -> str:
-    return signing.dumps(str(public_id), salt=SURVEY_SALT, compress=True)
+    """The same token every time for one invitation (the survey mail and its reminders carry
+    one link); it expires with the invitation, whose closing time the page checks."""
+    return signing.Signer(salt=SURVEY_SALT).sign(str(public_id))
 
 
-def survey_public_id(token: str, *, max_age_seconds: int) -> uuid.UUID:
-    """The invitation's id; raises signing.BadSignature (or SignatureExpired, a subclass) for a
-    forged, damaged or expired link."""
-    return uuid.UUID(signing.loads(token, salt=SURVEY_SALT, max_age=max_age_seconds))
+def survey_public_id(token: str) -> uuid.UUID:
+    """The invitation's id; raises signing.BadSignature for a forged or damaged link (and
+    ValueError for a signed value that is not an id)."""
+    return uuid.UUID(signing.Signer(salt=SURVEY_SALT).unsign(token))
 
 
 def survey_url(public_id: uuid.UUID) -> str:

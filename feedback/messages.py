@@ -121,8 +121,8 @@ def _session_soon(delivery: Delivery, now) -> dict | None:
     # The key names the start it was planned for: a session moved since has a reminder of its own.
     if session is None or f":{session.starts_at:%Y%m%dT%H%M}:" not in delivery.key:
         return None
-    if session.starts_at <= now:
-        return None
+    if session.starts_at - planning.SESSION_REMINDER_MIN_NOTICE <= now:
+        return None  # too late to be of use
     return _session_context(session, delivery.recipient)
 
 

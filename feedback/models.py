@@ -255,6 +255,8 @@ class SurveyResponse(models.Model):
 
 
 class Answer(models.Model):
+    # A random id, like the response's: the order of rows must not give away who answered when.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     # For "confidence per topic": one answer per topic of the respondent.
@@ -282,6 +284,33 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question_id}: {self.number if self.number is not None else self.text[:20]}"
+
+
+class TopicRatingTally(models.Model):
+    """Confidence ratings given in anonymous surveys, counted per topic, side and value.
+
+    An anonymous response never holds its respondent's topic ratings: the set of topics one
+    person rates (their own learning or teaching topics) is nearly as good as their name. Each
+    rating only adds one to a counter here, with nothing that says whose it was.
+    """
+
+    schedule = models.ForeignKey(SurveySchedule, on_delete=models.CASCADE, related_name="+")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=8, choices=Role.choices)
+    value = models.PositiveSmallIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["schedule", "question", "topic", "role", "value"],
+                name="one_tally_per_topic_side_and_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic_id} {self.role} {self.value}: {self.count}"
 
 
 class MailPreferences(models.Model):

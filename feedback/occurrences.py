@@ -17,9 +17,10 @@ class Occurrence:
 
 
 def from_day(day: datetime.date, today: datetime.date) -> Occurrence | None:
-    """A one-off schedule (N days from the program's start or end)."""
+    """A one-off schedule (N days from the program's start or end). Its key does not name the
+    day: moving the program's dates after it fired must not send it a second time."""
     if day <= today <= day + datetime.timedelta(days=CATCH_UP_DAYS):
-        return Occurrence(key=f"day:{day.isoformat()}", day=day)
+        return Occurrence(key="once", day=day)
     return None
 
 

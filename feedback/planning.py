@@ -7,9 +7,12 @@ is due at the first moment of the recipient's daytime (MAIL_DAYTIME, their own t
 """
 
 import datetime
+import logging
 from collections.abc import Iterable, Iterator
+from zoneinfo import ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
@@ -23,6 +26,7 @@ from mentorship.accounts.models import User
 from programs.models import Enrolment, EnrolmentStatus, Program, ProgramStatus
 
 Kind = Delivery.Kind
+logger = logging.getLogger(__name__)
 
 # A session pulse goes out only for sessions logged in this window: a schedule added today
 # does not survey sessions of months ago, and the scan stays small.
@@ -38,23 +42,38 @@ INSERT_CHUNK = 500
 
 def plan_everything(now: datetime.datetime) -> dict[str, int]:
     """Run every planner; returns how many deliveries each one asked for (existing ones
-    included, since an insert that meets its unique key is silently skipped)."""
-    survey_invitations_plan(now)
-    return {
-        Kind.SURVEY: survey_deliveries_plan(now),
-        Kind.SURVEY_REMINDER: survey_reminders_plan(now),
-        Kind.SESSION_SOON: session_reminders_plan(now),
-        Kind.LOG_NUDGE: log_nudges_plan(now),
-        Kind.CADENCE_NUDGE: cadence_nudges_plan(now),
-        Kind.HR_DIGEST: hr_digests_plan(now),
+    included, since an insert that meets its unique key is silently skipped), or -1 for a
+    planner that failed: its error is logged and the others still run, so that one bad row
+    never stops every mail."""
+    planners = {
+        "invitations": survey_invitations_plan,
+        Kind.SURVEY: survey_deliveries_plan,
+        Kind.SURVEY_REMINDER: survey_reminders_plan,
+        Kind.SESSION_SOON: session_reminders_plan,
+        Kind.LOG_NUDGE: log_nudges_plan,
+        Kind.CADENCE_NUDGE: cadence_nudges_plan,
+        Kind.HR_DIGEST: hr_digests_plan,
     }
+    planned = {}
+    for name, planner in planners.items():
+        try:
+            with transaction.atomic():
+                planned[name] = planner(now)
+        except Exception:
+            logger.exception("the %s planner failed", name)
+            planned[name] = -1
+    return planned
 
 
 def daytime_for(user: User, moment: datetime.datetime) -> datetime.datetime:
+    """The first moment at or after `moment` in the person's daytime. A time zone the system
+    does not know (tzdata older than the account) falls back to the site's: one person's odd
+    zone must never stop the planner."""
     start_hour, end_hour = settings.MAIL_DAYTIME_HOURS
-    return next_daytime(
-        moment, user.time_zone or settings.TIME_ZONE, start_hour=start_hour, end_hour=end_hour
-    )
+    try:
+        return next_daytime(moment, user.time_zone, start_hour=start_hour, end_hour=end_hour)
+    except (ZoneInfoNotFoundError, ValueError):
+        return next_daytime(moment, settings.TIME_ZONE, start_hour=start_hour, end_hour=end_hour)
 
 
 def _insert(rows: Iterable) -> int:
@@ -103,7 +122,10 @@ def _invitations_of(schedule: SurveySchedule, now) -> Iterator[SurveyInvitation]
     occurrence = _dated_occurrence(schedule, now.date())
     if occurrence is None:
         return
-    for enrolment in _audience(schedule):
+    invited = SurveyInvitation.objects.filter(
+        schedule=schedule, occurrence=occurrence.key, enrolment=OuterRef("pk")
+    )
+    for enrolment in _audience(schedule).exclude(Exists(invited)):
         yield SurveyInvitation(
             schedule=schedule,
             enrolment=enrolment,
@@ -133,7 +155,8 @@ def _dated_occurrence(schedule: SurveySchedule, today: datetime.date):
 
 def _sessions_to_survey(schedule: SurveySchedule, now):
     logged_before = now - datetime.timedelta(hours=schedule.delay_hours)
-    logged_after = max(schedule.created_at, now - RECENT_SESSIONS)
+    # The window ends `delay_hours` ago, however long the delay.
+    logged_after = max(schedule.created_at, logged_before - RECENT_SESSIONS)
     already = SurveyInvitation.objects.filter(schedule=schedule, session=OuterRef("pk"))
     return (
         Session.objects.filter(
@@ -185,7 +208,12 @@ def survey_reminders_plan(now: datetime.datetime) -> int:
     """Remind who has not answered: at most the schedule's number of reminders, each at least
     its interval after the last mail about that invitation was sent."""
     offered = 0
-    schedules = SurveySchedule.objects.filter(max_reminders__gt=0)
+    schedules = SurveySchedule.objects.filter(
+        is_active=True,
+        max_reminders__gt=0,
+        invitations__answered=False,
+        invitations__closes_at__gt=now,
+    ).distinct()
     for schedule in schedules:
         about_it = Delivery.objects.filter(object_id=OuterRef("pk"))
         reminders = (

@@ -12,12 +12,18 @@ aggregated rows and hides what covers too few people:
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Case, Count, F, FloatField, Q, QuerySet, When
-from django.db.models.functions import Lower
+from django.db.models import Avg, Case, Count, F, FloatField, Q, QuerySet, Sum, When
+from django.db.models.functions import Coalesce, Lower
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from feedback.models import Answer, Question, SurveyInvitation, SurveySchedule
+from feedback.models import (
+    Answer,
+    Question,
+    SurveyInvitation,
+    SurveySchedule,
+    TopicRatingTally,
+)
 from programs.models import EnrolmentStatus, LearnTopic, Program, Role, Topic
 
 LIKERT_VALUES = range(1, 6)
@@ -298,6 +304,30 @@ def _per_topic(answers: QuerySet[Answer]) -> list[dict]:
     )
 
 
+def _per_topic_tallied(schedule: SurveySchedule) -> list[dict]:
+    """The same figures for an anonymous survey, from its counters (TopicRatingTally)."""
+    mentor, mentee = Q(role=Role.MENTOR), Q(role=Role.MENTEE)
+    rows = (
+        TopicRatingTally.objects.filter(schedule=schedule)
+        .values("question", "topic")
+        .order_by()
+        .annotate(
+            n_mentor=Coalesce(Sum("count", filter=mentor), 0),
+            n_mentee=Coalesce(Sum("count", filter=mentee), 0),
+            total_mentor=Sum(F("value") * F("count"), filter=mentor),
+            total_mentee=Sum(F("value") * F("count"), filter=mentee),
+        )
+    )
+    return [
+        row
+        | {
+            "mean_mentor": row["total_mentor"] / row["n_mentor"] if row["n_mentor"] else None,
+            "mean_mentee": row["total_mentee"] / row["n_mentee"] if row["n_mentee"] else None,
+        }
+        for row in rows
+    ]
+
+
 def _confidence_at_start(program: Program, topic_ids: set[int]) -> dict[int, dict]:
     """The program's mentees' mean self-rated confidence at enrolment, per topic."""
     if not topic_ids:
@@ -374,7 +404,15 @@ def schedule_results(schedule: SurveySchedule) -> Results:
     answers = Answer.objects.filter(response__schedule=schedule)
     per_question = _per_question(answers)
     per_value = _per_value(answers)
-    per_topic = _per_topic(answers)
+    if template.is_anonymous:
+        per_topic = _per_topic_tallied(schedule)
+        # A topic question's answers are counted per topic: its respondents are at least as
+        # many as the most rated topic's.
+        for row in per_topic:
+            counted = per_question.setdefault(row["question"], {"n": 0})
+            counted["n"] = max(counted["n"], row["n_mentor"] + row["n_mentee"])
+    else:
+        per_topic = _per_topic(answers)
     topic_ids = {row["topic"] for row in per_topic}
     at_start = _confidence_at_start(program, topic_ids)
     topics = Topic.objects.in_bulk(topic_ids) if topic_ids else {}

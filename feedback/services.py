@@ -262,7 +262,8 @@ def survey_schedule_save(
     is_active: bool = True,
 ) -> SurveySchedule:
     """Create a schedule of the program (schedule=None) or change one. Timing fields the
-    trigger does not use are ignored. A schedule that has sent invitations keeps its survey.
+    trigger does not use are ignored. A schedule that has sent invitations keeps its survey
+    and its timing.
     Raises ValidationError, having changed nothing."""
     timing = schedule_timing(
         trigger=trigger, offset_days=offset_days, delay_hours=delay_hours, every_weeks=every_weeks
@@ -272,13 +273,24 @@ def survey_schedule_save(
         schedule = SurveySchedule(program=program, created_by=by)
     else:
         schedule = SurveySchedule.objects.select_for_update().get(pk=schedule.pk, program=program)
-        if schedule.template_id != template.pk and survey_schedule_is_locked(schedule):
-            raise ValidationError(
-                _(
-                    "This schedule has already sent its survey, so the survey cannot change. "
-                    "Turn it off and add a new schedule instead."
+        if survey_schedule_is_locked(schedule):
+            if schedule.template_id != template.pk:
+                raise ValidationError(
+                    _(
+                        "This schedule has already sent its survey, so the survey cannot "
+                        "change. Turn it off and add a new schedule instead."
+                    )
                 )
-            )
+            # Its occurrences are counted from the timing: a new timing would send again
+            # (or skip) what was sent under the old one.
+            current = {field: getattr(schedule, field) for field in timing}
+            if trigger != schedule.trigger or timing != current:
+                raise ValidationError(
+                    _(
+                        "This schedule has already sent its survey, so when it is sent cannot "
+                        "change. Turn it off and add a new schedule instead."
+                    )
+                )
     schedule.template = template
     schedule.trigger = trigger
     schedule.audience = audience

@@ -14,10 +14,12 @@ _LEASE = settings.DELIVERY_LEASE_SECONDS
 
 @shared_task
 def dispatch() -> dict:
-    """Plan what has become due, then enqueue every delivery that is ready."""
+    """Enqueue what is ready, plan what has become due, and enqueue that too: a slow or
+    failing planner never holds back mail that was ready already."""
+    enqueued = dispatching.deliveries_enqueue(timezone.now())
     now = timezone.now()
     planned = planning.plan_everything(now)
-    return {"planned": planned, "enqueued": dispatching.deliveries_enqueue(now)}
+    return {"planned": planned, "enqueued": enqueued + dispatching.deliveries_enqueue(now)}
 
 
 @shared_task(

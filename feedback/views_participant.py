@@ -24,17 +24,15 @@ from feedback.forms_preferences import MailPreferencesForm
 from feedback.models import MailPreferences, Question, SurveyInvitation
 from mentorship.accounts.models import User
 
-# Longer than any survey stays open (90 days at most): a later link is refused as unknown.
-SURVEY_LINK_MAX_AGE = 180 * 24 * 60 * 60
 # Shown after a successful answer, so that the page that follows says "thank you", not "already".
 JUST_ANSWERED_TAG = "survey-answered"
 
 
 def _invitation_from_link(request: HttpRequest, token: str) -> SurveyInvitation:
-    """The invitation a survey link names, for its invitee only: a forged, expired or unknown
-    link and an invitee who left are 404; another signed-in person is refused."""
+    """The invitation a survey link names, for its invitee only: a forged or unknown link and an
+    invitee who left are 404; another signed-in person is refused. (A closed survey says so.)"""
     try:
-        public_id = links.survey_public_id(token, max_age_seconds=SURVEY_LINK_MAX_AGE)
+        public_id = links.survey_public_id(token)
     except (signing.BadSignature, ValueError):
         raise Http404 from None
     invitation = get_object_or_404(SurveyInvitation.objects.for_answer_page(), public_id=public_id)

@@ -195,19 +195,23 @@ def test_a_schedule_that_has_sent_its_survey_keeps_it(client_for, hr_admin, prog
     response = client_for(hr_admin).post(url, form)
     assert response.status_code == 302
     schedule.refresh_from_db()
-    # The disabled field keeps the survey; the rest of the change is saved.
-    assert schedule.template == builtin("mid-program") and schedule.offset_days == 45
-    with pytest.raises(ValidationError):
-        services.survey_schedule_save(
-            program=program,
-            schedule=schedule,
-            by=hr_admin,
-            template=builtin("end-of-program"),
-            trigger="from_start",
-            offset_days=45,
-        )
-    schedule.refresh_from_db()
-    assert schedule.template == builtin("mid-program")
+    # The disabled fields keep the survey and its timing; the rest of the change is saved.
+    assert schedule.template == builtin("mid-program") and schedule.offset_days == 30
+    for change in ({"template": builtin("end-of-program")}, {"offset_days": 45}):
+        with pytest.raises(ValidationError):
+            services.survey_schedule_save(
+                program=program,
+                schedule=schedule,
+                by=hr_admin,
+                **{
+                    "template": builtin("mid-program"),
+                    "trigger": "from_start",
+                    "offset_days": 30,
+                    **change,
+                },
+            )
+        schedule.refresh_from_db()
+        assert (schedule.template, schedule.offset_days) == (builtin("mid-program"), 30)
 
 
 def test_the_service_refuses_a_schedule_of_another_program(hr_admin, program):

@@ -11,7 +11,7 @@ START, END = D(2027, 1, 4), D(2027, 7, 4)
 def test_a_one_off_is_due_from_its_day_through_the_catch_up_window():
     day = D(2027, 2, 3)
     assert from_day(day, day - datetime.timedelta(days=1)) is None
-    assert from_day(day, day).key == "day:2027-02-03"
+    assert from_day(day, day).key == "once"
     assert from_day(day, day + datetime.timedelta(days=CATCH_UP_DAYS)).day == day
     assert from_day(day, day + datetime.timedelta(days=CATCH_UP_DAYS + 1)) is None
 

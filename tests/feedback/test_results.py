@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from feedback.answering import AnswerDraft, topic_ratings_count
 from feedback.models import Question
 from feedback.results import can_show, schedule_results, text_threshold
 from programs.models import LearnTopic, Topic
@@ -58,13 +59,21 @@ def _respond(schedule, role="mentee", *, numbers=None, texts=None, topics=None, 
     for position, text in (texts or {}).items():
         AnswerFactory(response=response, question=_question(schedule, position), text=text)
     for position, by_topic in (topics or {}).items():
-        for topic, number in by_topic.items():
-            AnswerFactory(
-                response=response,
-                question=_question(schedule, position),
-                topic=topic,
-                number=number,
-            )
+        ratings = [
+            AnswerDraft(question=_question(schedule, position), topic=topic, number=number)
+            for topic, number in by_topic.items()
+        ]
+        if schedule.template.is_anonymous:
+            # As survey_submit stores them: counted apart from the response.
+            topic_ratings_count(schedule=schedule, role=role, ratings=ratings)
+        else:
+            for rating in ratings:
+                AnswerFactory(
+                    response=response,
+                    question=rating.question,
+                    topic=rating.topic,
+                    number=rating.number,
+                )
     return response
 
 
