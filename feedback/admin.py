@@ -66,19 +66,29 @@ class SurveyScheduleAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and survey_schedule_is_locked(obj):
-            fields.append("template")
+            # As on HR's page: a schedule that has sent keeps its survey and its timing.
+            fields += ["template", "trigger", "offset_days", "delay_hours", "every_weeks"]
         return fields
 
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    """A log to read: sending and retrying belong to the tasks and to HR's deliveries page."""
+    """A log to read: sending and retrying belong to the tasks and to HR's deliveries page.
+    Survey mails are left out: when a person's reminders stopped tells when they answered,
+    which is close to telling which anonymous answer is theirs."""
 
     list_display = ["key", "kind", "recipient", "status", "due_at", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["key", "recipient__email"]
     list_select_related = ["recipient"]
     date_hierarchy = "due_at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(kind__in=[Delivery.Kind.SURVEY, Delivery.Kind.SURVEY_REMINDER])
+        )
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Exists, OuterRef
 from django.urls import reverse
 
 from feedback import links, planning
-from feedback.models import Answer, Delivery, Question, SurveyInvitation
+from feedback.models import Answer, Delivery, Question, SurveyInvitation, SurveyResponse
 from matching import cadence
 from matching.models import Pair, Session
 from matching.pair_health import cadence_of, with_held_sessions
@@ -178,24 +178,30 @@ def _hr_digest(delivery: Delivery, now) -> dict | None:
 
 
 def low_scores(now: datetime.datetime) -> list[dict]:
-    """Agreement questions whose average over the last two weeks is under LOW_SCORE, per program
-    and survey, over at least the program's anonymity threshold of answers."""
+    """Agreement questions whose average is under LOW_SCORE, in surveys answered in the last two
+    weeks. Each figure is the one its results page shows (one schedule, every answer so far,
+    over at least the program's anonymity threshold of people): a digest over other groups
+    could be subtracted from the page to reveal a few people's answers."""
     since = (now - LOW_SCORE_WINDOW).date()
+    answered_lately = SurveyResponse.objects.filter(
+        schedule=OuterRef("response__schedule"), submitted_on__gte=since
+    )
     rows = (
         Answer.objects.filter(
             question__kind=Question.Kind.LIKERT,
-            response__submitted_on__gte=since,
+            number__isnull=False,
             response__schedule__program__status=ProgramStatus.ACTIVE,
         )
+        .filter(Exists(answered_lately))
         .values(
+            "response__schedule",
             "response__schedule__program__name",
             "response__schedule__program__anonymity_threshold",
-            "response__schedule__template_id",
             "question_id",
         )
-        .annotate(answers=Count("pk"), average=Avg("number"))
+        .annotate(answers=Count("response", distinct=True), average=Avg("number"))
         .filter(average__lt=LOW_SCORE)
-        .order_by("response__schedule__program__name", "question_id")
+        .order_by("response__schedule__program__name", "response__schedule", "question_id")
     )
     questions = Question.objects.in_bulk([row["question_id"] for row in rows])
     return [

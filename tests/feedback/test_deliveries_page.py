@@ -182,3 +182,17 @@ def test_the_admin_shows_deliveries_read_only(rf, db):
     assert not delivery_admin.has_add_permission(request)
     assert not delivery_admin.has_change_permission(request)
     assert not delivery_admin.has_delete_permission(request)
+
+
+def test_the_admin_leaves_out_survey_mails(rf, mentee):
+    """When a person's survey reminders stopped would tell when they answered."""
+    request = rf.get("/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    for key, kind in (
+        ("survey:1", Delivery.Kind.SURVEY),
+        ("survey-reminder:1:1", Delivery.Kind.SURVEY_REMINDER),
+        ("log-nudge:1:1", Delivery.Kind.LOG_NUDGE),
+    ):
+        Delivery.objects.create(key=key, kind=kind, recipient=mentee, due_at=timezone.now())
+    shown = admin.site._registry[Delivery].get_queryset(request)
+    assert list(shown.values_list("key", flat=True)) == ["log-nudge:1:1"]

@@ -3,6 +3,7 @@ failures. Mail goes to Django's locmem outbox; SMTP failures come from a real re
 (The same machinery through a real worker and SMTP server: tests/integration/.)"""
 
 import datetime
+import smtplib
 import socket
 
 import pytest
@@ -268,3 +269,44 @@ def test_nothing_waits_on_the_broker_near_its_visibility_timeout(settings):
     assert deliver.time_limit < settings.DELIVERY_LEASE_SECONDS
     assert deliver.soft_time_limit > settings.EMAIL_TIMEOUT
     assert deliver.acks_late and deliver.reject_on_worker_lost
+
+
+@pytest.mark.parametrize(
+    ("error", "permanent"),
+    [
+        (smtplib.SMTPDataError(550, b"5.1.1 No such mailbox"), True),
+        (smtplib.SMTPDataError(452, b"4.2.2 Mailbox full"), False),
+        (smtplib.SMTPRecipientsRefused({"a@example.com": (550, b"no")}), True),
+        (smtplib.SMTPRecipientsRefused({"a@example.com": (450, b"busy")}), False),
+        (ConnectionRefusedError(), False),
+    ],
+)
+def test_only_a_5xx_answer_is_a_permanent_failure(error, permanent):
+    assert delivery._is_permanent(error) is permanent
+
+
+def test_a_failure_that_is_not_smtps_also_ends_failed(invitation, settings):
+    # A template that cannot render is retried like an SMTP error, then given up, never looped.
+    settings.DELIVERY_MAX_ATTEMPTS = 1
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [], "APP_DIRS": False, "OPTIONS": {"loaders": []}}
+    ]
+    row = _delivery_for(invitation)
+    assert delivery.delivery_send(row.pk) == delivery.FAILED
+    row.refresh_from_db()
+    assert (row.status, row.claim) == (Delivery.Status.FAILED, None)
+    assert "TemplateDoesNotExist" in row.last_error
+
+
+def test_a_delivery_whose_every_worker_died_is_given_up(invitation, settings):
+    settings.DELIVERY_MAX_ATTEMPTS = 3
+    row = _delivery_for(
+        invitation,
+        status=Delivery.Status.SENDING,
+        attempts=3,
+        lease_until=timezone.now() - datetime.timedelta(seconds=1),
+    )
+    assert delivery.delivery_send(row.pk) == delivery.FAILED
+    assert mail.outbox == []
+    row.refresh_from_db()
+    assert row.status == Delivery.Status.FAILED

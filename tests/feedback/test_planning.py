@@ -334,3 +334,50 @@ def test_preferences_do_not_stop_planning_but_sending(active_program, pair):
     )
     planning.log_nudges_plan(NOW)
     assert len(_keys(Delivery.Kind.LOG_NUDGE)) == 2
+
+
+def test_a_paused_schedule_sends_no_reminders(active_program, pair):
+    schedule = SurveyScheduleFactory(program=active_program, is_active=False)
+    invitation = SurveyInvitationFactory(
+        schedule=schedule, enrolment=pair.mentee, closes_at=NOW + datetime.timedelta(days=30)
+    )
+    Delivery.objects.create(
+        key=f"survey:{invitation.pk}",
+        kind=Delivery.Kind.SURVEY,
+        recipient=pair.mentee.user,
+        object_id=invitation.pk,
+        due_at=NOW,
+        status=Delivery.Status.SENT,
+        sent_at=NOW - datetime.timedelta(days=10),
+    )
+    planning.survey_reminders_plan(NOW)
+    assert _keys(Delivery.Kind.SURVEY_REMINDER) == set()
+
+
+def test_a_pulse_with_a_long_delay_still_goes_out(active_program, pair):
+    schedule = SurveyScheduleFactory(
+        program=active_program,
+        template=builtin("session-pulse"),
+        trigger=SurveySchedule.Trigger.AFTER_SESSION,
+        delay_hours=14 * 24,
+    )
+    SurveySchedule.objects.filter(pk=schedule.pk).update(created_at=NOW - datetime.timedelta(60))
+    _held_session(pair, logged_at=NOW - datetime.timedelta(days=14, minutes=1))
+    planning.survey_invitations_plan(NOW)
+    assert SurveyInvitation.objects.count() == 2
+
+
+def test_a_failing_planner_does_not_stop_the_others(active_program, pair, hr_admin, monkeypatch):
+    def broken(now):
+        raise RuntimeError("a bad row")
+
+    monkeypatch.setattr(planning, "session_reminders_plan", broken)
+    planned = planning.plan_everything(NOW)
+    assert planned[Delivery.Kind.SESSION_SOON] == -1
+    assert _keys(Delivery.Kind.HR_DIGEST) == {f"hr-digest:{hr_admin.pk}:2027-W09"}
+
+
+def test_an_unknown_time_zone_falls_back_to_the_sites(pair):
+    User.objects.filter(pk=pair.mentee.user_id).update(time_zone="Mars/Olympus_Mons")
+    user = User.objects.get(pk=pair.mentee.user_id)
+    assert planning.daytime_for(user, NOW) == NOW  # 10:00 UTC is daytime in UTC
