@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from feedback import results, services
+from feedback import fit_check, results, services
 from feedback.forms_hr import SurveyScheduleForm, SurveyTemplateForm, question_formset
 from feedback.models import Delivery, SurveySchedule, SurveyTemplate
 from mentorship.permissions import hr_admin_required
@@ -210,6 +210,7 @@ def schedule_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "schedule": schedule,
             "when": results.describe_when(schedule),
             "results": results.schedule_results(schedule),
+            "poor_fits": fit_check.poor_fit_pairs(schedule),
         },
     )
 
