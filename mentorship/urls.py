@@ -5,13 +5,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from mentorship import views
+from mentorship.dashboard import views as dashboard_views
 
 # The back office signs in through allauth: its rate limits and two-factor step apply too.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("mentorship.accounts.urls")),

@@ -1,7 +1,7 @@
-"""Cross-app pages: the home page, the dashboard, the language switch and the health check."""
+"""Cross-app pages: the home page, the language switch and the health check (the dashboard is
+in mentorship/dashboard/)."""
 
 from django.conf import settings
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,7 +18,6 @@ from mentorship.permissions import (
     can_manage_people,
     can_run_programs,
     can_view_dashboards,
-    dashboard_viewer_required,
 )
 
 
@@ -45,18 +44,6 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
         },
     )
-
-
-@require_GET
-@dashboard_viewer_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    # Counts only: an executive page never names a person.
-    people = User.objects.filter(is_active=True).aggregate(
-        total=Count("pk"),
-        hr_admins=Count("pk", filter=Q(is_hr_admin=True)),
-        executives=Count("pk", filter=Q(is_executive=True)),
-    )
-    return render(request, "mentorship/dashboard.html", {"people": people})
 
 
 @require_POST

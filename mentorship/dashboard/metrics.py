@@ -1,0 +1,531 @@
+"""The figures of the executive dashboard, each computed by one aggregate query whatever the
+number of participants, and returned as plain dataclasses with every small group already
+blanked out (a hidden value never reaches a template).
+
+The scope is a set of programs, optionally one department and a period of whole months. A pair
+belongs to its mentee's department (the leader whose learning the program is for); anonymous
+survey answers carry no department, so a department view leaves them out.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DateField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, NullIf, TruncDate, TruncMonth
+
+from feedback.models import Answer, SurveyInvitation, TopicRatingTally
+from matching.cadence import QUIET_DAYS
+from matching.models import Pair, Session, SessionLog
+from mentorship.dashboard.days import DaysBetween
+from mentorship.dashboard.suppression import hidden_siblings, selection_allowed, too_small
+from programs.models import Enrolment, EnrolmentStatus, LearnTopic, Role, Topic
+
+PROMOTER_MIN = 9
+DETRACTOR_MAX = 6
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the page looks at: programs (ids), and optionally a department and a period."""
+
+    program_ids: tuple[int, ...]
+    threshold: int
+    today: datetime.date
+    department: str = ""
+    # First day of the first month, first day of the month after the last one.
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+
+    @property
+    def has_period(self) -> bool:
+        return self.period_start is not None or self.period_end is not None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number over a group of n people (or pairs); value is None when it is hidden."""
+
+    value: float | int | None
+    n: int
+    hidden: bool
+
+    @classmethod
+    def over(cls, value, n: int, threshold: int, *, hide: bool = False) -> "Figure":
+        hidden = hide or too_small(n, threshold)
+        return cls(value=None if hidden else value, n=n, hidden=hidden)
+
+
+@dataclass(frozen=True)
+class TopicGain:
+    topic: str
+    start: Figure
+    end: Figure
+    gain: Figure
+
+
+@dataclass(frozen=True)
+class TopicCoverage:
+    topic: str
+    sessions: Figure
+
+
+@dataclass(frozen=True)
+class Month:
+    month: datetime.date
+    sessions: Figure
+    hours: Figure
+
+
+@dataclass(frozen=True)
+class Report:
+    threshold: int
+    # False when a filter narrows the scope below the threshold: nothing else is filled in.
+    allowed: bool
+    participants: Figure | None = None
+    mentors: Figure | None = None
+    mentees: Figure | None = None
+    pairs: Figure | None = None
+    active_pairs: Figure | None = None
+    pairs_at_risk: Figure | None = None
+    sessions_held: Figure | None = None
+    sessions_expected: Figure | None = None
+    adherence: Figure | None = None
+    hours: Figure | None = None
+    session_rating: Figure | None = None
+    nps_mentors: Figure | None = None
+    nps_mentees: Figure | None = None
+    response_rate_mentors: Figure | None = None
+    response_rate_mentees: Figure | None = None
+    learning: list[TopicGain] = field(default_factory=list)
+    coverage: list[TopicCoverage] = field(default_factory=list)
+    months: list[Month] = field(default_factory=list)
+
+
+# --- Scope filters ------------------------------------------------------------------------------
+
+
+def _date(value) -> Value:
+    return Value(value, output_field=DateField())
+
+
+def _pair_q(scope: Scope, prefix: str = "") -> Q:
+    q = Q(**{f"{prefix}program_id__in": scope.program_ids})
+    if scope.department:
+        q &= Q(**{f"{prefix}mentee__user__department": scope.department})
+    return q
+
+
+def _period_q(scope: Scope, lookup: str) -> Q:
+    q = Q()
+    if scope.period_start:
+        q &= Q(**{f"{lookup}__gte": scope.period_start})
+    if scope.period_end:
+        q &= Q(**{f"{lookup}__lt": scope.period_end})
+    return q
+
+
+def _held_sessions(scope: Scope):
+    return Session.objects.filter(
+        _pair_q(scope, "pair__"),
+        _period_q(scope, "starts_at__date"),
+        status=Session.Status.HELD,
+    )
+
+
+# Minutes of a held session: its log's actual length, or the planned one when none was given.
+MINUTES = Coalesce(NullIf(F("log__actual_minutes"), 0), F("duration_minutes"))
+
+
+# --- The guard on filters -----------------------------------------------------------------------
+
+
+def filter_allowed(scope: Scope) -> bool:
+    """A department filter needs enough approved participants in it and outside it (within the
+    programs); a period filter needs enough pairs meeting in it and outside it."""
+    if scope.department:
+        people = Enrolment.objects.filter(
+            program_id__in=scope.program_ids, status=EnrolmentStatus.APPROVED
+        ).aggregate(
+            selected=Count("pk", filter=Q(user__department=scope.department)),
+            rest=Count("pk", filter=~Q(user__department=scope.department)),
+        )
+        if not selection_allowed(
+            selected=people["selected"], complement=people["rest"], threshold=scope.threshold
+        ):
+            return False
+    if scope.has_period:
+        inside = _period_q(scope, "sessions__starts_at__date")
+        held = Q(sessions__status=Session.Status.HELD)
+        pairs = Pair.objects.filter(_pair_q(scope)).aggregate(
+            selected=Count("pk", distinct=True, filter=held & inside),
+            rest=Count("pk", distinct=True, filter=held & ~inside),
+        )
+        if not selection_allowed(
+            selected=pairs["selected"], complement=pairs["rest"], threshold=scope.threshold
+        ):
+            return False
+    return True
+
+
+# --- Participants and pairs ---------------------------------------------------------------------
+
+
+def _participants(scope: Scope) -> dict[str, Figure]:
+    enrolments = Enrolment.objects.filter(
+        program_id__in=scope.program_ids, status=EnrolmentStatus.APPROVED
+    )
+    if scope.department:
+        enrolments = enrolments.filter(user__department=scope.department)
+    counts = enrolments.aggregate(
+        mentors=Count("pk", filter=Q(role=Role.MENTOR)),
+        mentees=Count("pk", filter=Q(role=Role.MENTEE)),
+    )
+    total = counts["mentors"] + counts["mentees"]
+    hidden = hidden_siblings(counts, scope.threshold)
+    return {
+        "participants": Figure.over(total, total, scope.threshold),
+        **{
+            side: Figure.over(n, n, scope.threshold, hide=side in hidden)
+            for side, n in counts.items()
+        },
+    }
+
+
+def _expected_by(as_of, anchor):
+    """Sessions expected by the day `as_of`: whole cadence periods since `anchor`."""
+    return ExpressionWrapper(
+        Greatest(Value(0), DaysBetween(as_of, anchor)) / (F("program__cadence_weeks") * 7),
+        output_field=IntegerField(),
+    )
+
+
+def _pairs(scope: Scope) -> dict[str, Figure]:
+    """Pair counts, adherence (held / expected by the cadence rule of matching/cadence.py) and
+    the pairs at risk, in one query: per-pair figures are subqueries and expressions, summed."""
+    today = _date(scope.today)
+    anchor = Greatest(F("program__start_date"), TruncDate("started_at"))
+    # The last day a pair is measured on: today, or its end, or its program's end.
+    last_day = Least(today, F("program__end_date"), Coalesce(TruncDate("ended_at"), today))
+    period_end = last_day
+    if scope.period_end:
+        period_end = Least(last_day, _date(scope.period_end - datetime.timedelta(days=1)))
+    expected = _expected_by(period_end, anchor)
+    if scope.period_start:
+        # Periods that ended before the selected months count for those months, not these.
+        expected = expected - _expected_by(
+            Least(period_end, _date(scope.period_start - datetime.timedelta(days=1))), anchor
+        )
+
+    pair_sessions = Session.objects.filter(pair=OuterRef("pk"), status=Session.Status.HELD)
+    held_in_period = (
+        pair_sessions.filter(_period_q(scope, "starts_at__date"))
+        .order_by()
+        .values("pair")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    held_ever = pair_sessions.order_by().values("pair").annotate(n=Count("pk")).values("n")
+    last_held = (
+        pair_sessions.annotate(last=TruncDate(Coalesce(F("log__held_on"), F("starts_at"))))
+        .order_by("-last")
+        .values("last")[:1]
+    )
+    now = Least(today, F("program__end_date"))
+    expected_now = _expected_by(now, anchor)
+    quiet_days = DaysBetween(now, Coalesce(Subquery(last_held), anchor))
+    pairs = (
+        Pair.objects.filter(_pair_q(scope))
+        .annotate(
+            expected=expected,
+            held=Coalesce(Subquery(held_in_period), 0),
+            held_ever=Coalesce(Subquery(held_ever), 0),
+            expected_now=expected_now,
+            quiet_days=quiet_days,
+        )
+        .annotate(
+            at_risk=Case(
+                When(
+                    Q(status=Pair.Status.ACTIVE)
+                    & (
+                        Q(expected_now__gte=F("held_ever") + 2)
+                        | Q(
+                            expected_now__gte=1,
+                            quiet_days__gt=Greatest(
+                                Value(QUIET_DAYS), F("program__cadence_weeks") * 7
+                            ),
+                        )
+                    ),
+                    then=Value(1),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .aggregate(
+            pairs=Count("pk"),
+            active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
+            expected=Coalesce(Sum("expected"), 0),
+            held=Coalesce(Sum("held"), 0),
+            at_risk=Coalesce(Sum("at_risk"), 0),
+        )
+    )
+    t = scope.threshold
+    n = pairs["pairs"]
+    adherence = round(100 * pairs["held"] / pairs["expected"]) if pairs["expected"] else None
+    return {
+        "pairs": Figure.over(n, n, t),
+        "active_pairs": Figure.over(pairs["active"], pairs["active"], t),
+        "pairs_at_risk": Figure.over(pairs["at_risk"], pairs["active"], t),
+        "sessions_expected": Figure.over(pairs["expected"], n, t),
+        "adherence": Figure.over(adherence, n, t),
+    }
+
+
+# --- Sessions -----------------------------------------------------------------------------------
+
+
+def _sessions(scope: Scope) -> dict[str, Figure]:
+    totals = _held_sessions(scope).aggregate(
+        held=Count("pk"), minutes=Coalesce(Sum(MINUTES), 0), pairs=Count("pair", distinct=True)
+    )
+    t = scope.threshold
+    return {
+        "sessions_held": Figure.over(totals["held"], totals["pairs"], t),
+        "hours": Figure.over(round(totals["minutes"] / 60, 1), totals["pairs"], t),
+    }
+
+
+def _months(scope: Scope) -> list[Month]:
+    rows = list(
+        _held_sessions(scope)
+        .annotate(month=TruncMonth("starts_at"))
+        .order_by()
+        .values("month")
+        .annotate(held=Count("pk"), minutes=Sum(MINUTES), pairs=Count("pair", distinct=True))
+        .order_by("month")
+    )
+    t = scope.threshold
+    hidden = hidden_siblings({row["month"]: row["pairs"] for row in rows}, t)
+    return [
+        Month(
+            month=row["month"].date() if hasattr(row["month"], "date") else row["month"],
+            sessions=Figure.over(row["held"], row["pairs"], t, hide=row["month"] in hidden),
+            hours=Figure.over(
+                round(row["minutes"] / 60, 1), row["pairs"], t, hide=row["month"] in hidden
+            ),
+        )
+        for row in rows
+    ]
+
+
+def _coverage(scope: Scope) -> list[tuple[int, int, int]]:
+    """(topic id, held sessions covering it, distinct pairs) per topic."""
+    through = SessionLog.topics_covered.through
+    rows = (
+        through.objects.filter(
+            _pair_q(scope, "sessionlog__session__pair__"),
+            _period_q(scope, "sessionlog__session__starts_at__date"),
+            sessionlog__session__status=Session.Status.HELD,
+        )
+        .order_by()
+        .values("topic_id")
+        .annotate(
+            sessions=Count("sessionlog__session", distinct=True),
+            pairs=Count("sessionlog__session__pair", distinct=True),
+        )
+    )
+    return [(row["topic_id"], row["sessions"], row["pairs"]) for row in rows]
+
+
+# --- Surveys ------------------------------------------------------------------------------------
+
+
+def _answers(scope: Scope):
+    answers = Answer.objects.filter(
+        _period_q(scope, "response__submitted_on"),
+        response__schedule__program_id__in=scope.program_ids,
+        number__isnull=False,
+    )
+    if scope.department:
+        # Only answers given by name can be placed in a department.
+        answers = answers.filter(response__invitation__enrolment__user__department=scope.department)
+    return answers
+
+
+def _respondents(condition: Q) -> tuple[Count, Count]:
+    """People behind answers: distinct enrolments where named, responses where anonymous."""
+    return (
+        Count(
+            "response__invitation__enrolment",
+            distinct=True,
+            filter=condition & Q(response__invitation__isnull=False),
+        ),
+        Count("response", distinct=True, filter=condition & Q(response__invitation__isnull=True)),
+    )
+
+
+def _surveys(scope: Scope) -> dict[str, Figure]:
+    rating = Q(question__key="session_rating")
+    sides = {
+        Role.MENTOR: Q(question__key="program_nps", response__role=Role.MENTOR),
+        Role.MENTEE: Q(question__key="program_nps", response__role=Role.MENTEE),
+    }
+    aggregates = {}
+    for name, condition in {"rating": rating, **sides}.items():
+        named, anonymous = _respondents(condition)
+        aggregates[f"{name}_named"] = named
+        aggregates[f"{name}_anonymous"] = anonymous
+    for side, condition in sides.items():
+        aggregates[f"{side}_answers"] = Count("pk", filter=condition)
+        aggregates[f"{side}_promoters"] = Count(
+            "pk", filter=condition & Q(number__gte=PROMOTER_MIN)
+        )
+        aggregates[f"{side}_detractors"] = Count(
+            "pk", filter=condition & Q(number__lte=DETRACTOR_MAX)
+        )
+    row = _answers(scope).aggregate(rating=Avg("number", filter=rating), **aggregates)
+
+    invitations = SurveyInvitation.objects.filter(
+        _period_q(scope, "created_at__date"), schedule__program_id__in=scope.program_ids
+    )
+    if scope.department:
+        invitations = invitations.filter(enrolment__user__department=scope.department)
+    invited = invitations.aggregate(
+        **{
+            f"{side}_{what}": Count("pk", filter=Q(enrolment__role=side, **extra))
+            for side in (Role.MENTOR, Role.MENTEE)
+            for what, extra in (("sent", {}), ("answered", {"answered": True}))
+        },
+        **{
+            f"{side}_people": Count("enrolment", distinct=True, filter=Q(enrolment__role=side))
+            for side in (Role.MENTOR, Role.MENTEE)
+        },
+    )
+
+    t = scope.threshold
+    figures = {
+        "session_rating": Figure.over(
+            round(row["rating"], 2) if row["rating"] is not None else None,
+            row["rating_named"] + row["rating_anonymous"],
+            t,
+        )
+    }
+    for side in (Role.MENTOR, Role.MENTEE):
+        answers = row[f"{side}_answers"]
+        nps = (
+            round(100 * (row[f"{side}_promoters"] - row[f"{side}_detractors"]) / answers)
+            if answers
+            else None
+        )
+        figures[f"nps_{side}s"] = Figure.over(
+            nps, row[f"{side}_named"] + row[f"{side}_anonymous"], t
+        )
+        sent = invited[f"{side}_sent"]
+        rate = round(100 * invited[f"{side}_answered"] / sent) if sent else None
+        figures[f"response_rate_{side}s"] = Figure.over(rate, invited[f"{side}_people"], t)
+    return figures
+
+
+def _learning(scope: Scope) -> dict[int, dict[str, tuple[float, int]]]:
+    """Per topic: the mentees' mean confidence at enrolment and at the end, with how many
+    ratings each mean is over. The end adds the named ratings (LearnTopic.confidence_end) and
+    the anonymous tallies (unless a department is selected: tallies have none)."""
+    learn = LearnTopic.objects.filter(
+        enrolment__program_id__in=scope.program_ids,
+        enrolment__role=Role.MENTEE,
+        enrolment__status=EnrolmentStatus.APPROVED,
+    )
+    if scope.department:
+        learn = learn.filter(enrolment__user__department=scope.department)
+    topics: dict[int, dict[str, list[int]]] = {}
+    for row in (
+        learn.order_by()
+        .values("topic_id")
+        .annotate(
+            start_sum=Sum("confidence_start"),
+            start_n=Count("pk"),
+            end_sum=Coalesce(Sum("confidence_end"), 0),
+            end_n=Count("confidence_end"),
+        )
+    ):
+        topics[row["topic_id"]] = {
+            "start": [row["start_sum"], row["start_n"]],
+            "end": [row["end_sum"], row["end_n"]],
+        }
+    if not scope.department:
+        tallies = (
+            TopicRatingTally.objects.filter(
+                schedule__program_id__in=scope.program_ids,
+                role=Role.MENTEE,
+                question__key="confidence",
+            )
+            .order_by()
+            .values("topic_id")
+            .annotate(total=Sum(F("value") * F("count")), n=Sum("count"))
+        )
+        for row in tallies:
+            entry = topics.setdefault(row["topic_id"], {"start": [0, 0], "end": [0, 0]})
+            entry["end"][0] += row["total"]
+            entry["end"][1] += row["n"]
+    return {
+        topic: {what: (s / n if n else 0.0, n) for what, (s, n) in entry.items()}
+        for topic, entry in topics.items()
+    }
+
+
+# --- The report ---------------------------------------------------------------------------------
+
+
+def program_report(scope: Scope) -> Report:
+    """Every figure of the dashboard for `scope`, in a fixed number of queries."""
+    if not scope.program_ids:
+        return Report(threshold=scope.threshold, allowed=True)
+    if not filter_allowed(scope):
+        return Report(threshold=scope.threshold, allowed=False)
+    t = scope.threshold
+    learning = _learning(scope)
+    coverage = _coverage(scope)
+    labels = {
+        topic.pk: topic.label
+        for topic in Topic.objects.filter(pk__in={*learning, *(row[0] for row in coverage)})
+    }
+    gains = []
+    for topic_id, entry in sorted(learning.items(), key=lambda item: labels[item[0]]):
+        (start, start_n), (end, end_n) = entry["start"], entry["end"]
+        gain_n = min(start_n, end_n)
+        gains.append(
+            TopicGain(
+                topic=labels[topic_id],
+                start=Figure.over(round(start, 2), start_n, t),
+                end=Figure.over(round(end, 2), end_n, t),
+                gain=Figure.over(round(end - start, 2), gain_n, t),
+            )
+        )
+    return Report(
+        threshold=t,
+        allowed=True,
+        **_participants(scope),
+        **_pairs(scope),
+        **_sessions(scope),
+        **_surveys(scope),
+        learning=gains,
+        coverage=[
+            TopicCoverage(topic=labels[topic_id], sessions=Figure.over(sessions, pairs, t))
+            for topic_id, sessions, pairs in sorted(coverage, key=lambda row: -row[1])
+        ],
+        months=_months(scope),
+    )
