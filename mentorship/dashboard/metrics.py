@@ -275,22 +275,24 @@ def _pairs(scope: Scope) -> dict[str, Figure]:
                 output_field=IntegerField(),
             )
         )
+        # Aggregate names differ from the annotations': the same name would replace them.
         .aggregate(
             pairs=Count("pk"),
             active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
-            expected=Coalesce(Sum("expected"), 0),
-            held=Coalesce(Sum("held"), 0),
-            at_risk=Coalesce(Sum("at_risk"), 0),
+            total_expected=Coalesce(Sum("expected"), 0),
+            total_held=Coalesce(Sum("held"), 0),
+            total_at_risk=Coalesce(Sum("at_risk"), 0),
         )
     )
     t = scope.threshold
     n = pairs["pairs"]
-    adherence = round(100 * pairs["held"] / pairs["expected"]) if pairs["expected"] else None
+    held, expected = pairs["total_held"], pairs["total_expected"]
+    adherence = round(100 * held / expected) if expected else None
     return {
         "pairs": Figure.over(n, n, t),
         "active_pairs": Figure.over(pairs["active"], pairs["active"], t),
-        "pairs_at_risk": Figure.over(pairs["at_risk"], pairs["active"], t),
-        "sessions_expected": Figure.over(pairs["expected"], n, t),
+        "pairs_at_risk": Figure.over(pairs["total_at_risk"], pairs["active"], t),
+        "sessions_expected": Figure.over(expected, n, t),
         "adherence": Figure.over(adherence, n, t),
     }
 
