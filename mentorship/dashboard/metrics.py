@@ -8,10 +8,10 @@ survey answers carry no department, so a department view leaves them out.
 """
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import (
-    Avg,
     Case,
     Count,
     DateField,
@@ -31,7 +31,12 @@ from feedback.models import Answer, SurveyInvitation, TopicRatingTally
 from matching.cadence import QUIET_DAYS
 from matching.models import Pair, Session, SessionLog
 from mentorship.dashboard.days import DaysBetween
-from mentorship.dashboard.suppression import hidden_siblings, selection_allowed, too_small
+from mentorship.dashboard.suppression import (
+    hidden_siblings,
+    selection_allowed,
+    too_small,
+    total_reveals_a_part,
+)
 from programs.models import Enrolment, EnrolmentStatus, LearnTopic, Role, Topic
 
 PROMOTER_MIN = 9
@@ -49,6 +54,11 @@ class Scope:
     # First day of the first month, first day of the month after the last one.
     period_start: datetime.date | None = None
     period_end: datetime.date | None = None
+    # Each program's own threshold (the overview's `threshold` is the largest of them).
+    program_thresholds: Mapping[int, int] = field(default_factory=dict)
+
+    def threshold_of(self, program_id: int) -> int:
+        return self.program_thresholds.get(program_id, self.threshold)
 
     @property
     def has_period(self) -> bool:
@@ -113,6 +123,34 @@ class Report:
     learning: list[TopicGain] = field(default_factory=list)
     coverage: list[TopicCoverage] = field(default_factory=list)
     months: list[Month] = field(default_factory=list)
+
+
+# --- Totals over programs -----------------------------------------------------------------------
+
+# Group sizes by program id: every figure is aggregated per program (a few rows), then added up,
+# so that the overview can hide a total that would give away one program's hidden figure.
+Parts = dict[int, int]
+
+
+def _figure(value, parts: Parts, scope: Scope, *, hide: bool = False) -> Figure:
+    reveals = total_reveals_a_part(
+        (size, scope.threshold_of(program_id)) for program_id, size in parts.items()
+    )
+    return Figure.over(value, sum(parts.values()), scope.threshold, hide=hide or reveals)
+
+
+def _by_program(queryset, program_field: str, **aggregates) -> dict[int, dict]:
+    """One row of aggregates per program (aggregate names must differ from annotations')."""
+    rows = queryset.order_by().values(program_field).annotate(**aggregates)
+    return {row[program_field]: row for row in rows}
+
+
+def _total(rows: dict[int, dict], key: str):
+    return sum(row[key] or 0 for row in rows.values())
+
+
+def _parts(rows: dict[int, dict], key: str) -> Parts:
+    return {program_id: row[key] or 0 for program_id, row in rows.items()}
 
 
 # --- Scope filters ------------------------------------------------------------------------------
@@ -190,17 +228,22 @@ def _participants(scope: Scope) -> dict[str, Figure]:
     )
     if scope.department:
         enrolments = enrolments.filter(user__department=scope.department)
-    counts = enrolments.aggregate(
+    rows = _by_program(
+        enrolments,
+        "program_id",
         mentors=Count("pk", filter=Q(role=Role.MENTOR)),
         mentees=Count("pk", filter=Q(role=Role.MENTEE)),
     )
-    total = counts["mentors"] + counts["mentees"]
-    hidden = hidden_siblings(counts, scope.threshold)
+    sides = {side: _parts(rows, side) for side in ("mentors", "mentees")}
+    everyone = {pid: row["mentors"] + row["mentees"] for pid, row in rows.items()}
+    hidden = hidden_siblings(
+        {side: sum(parts.values()) for side, parts in sides.items()}, scope.threshold
+    )
     return {
-        "participants": Figure.over(total, total, scope.threshold),
+        "participants": _figure(sum(everyone.values()), everyone, scope),
         **{
-            side: Figure.over(n, n, scope.threshold, hide=side in hidden)
-            for side, n in counts.items()
+            side: _figure(sum(parts.values()), parts, scope, hide=side in hidden)
+            for side, parts in sides.items()
         },
     }
 
@@ -247,7 +290,7 @@ def _pairs(scope: Scope) -> dict[str, Figure]:
     now = Least(today, F("program__end_date"))
     expected_now = _expected_by(now, anchor)
     quiet_days = DaysBetween(now, Coalesce(Subquery(last_held), anchor))
-    pairs = (
+    annotated = (
         Pair.objects.filter(_pair_q(scope))
         .annotate(
             expected=expected,
@@ -275,25 +318,26 @@ def _pairs(scope: Scope) -> dict[str, Figure]:
                 output_field=IntegerField(),
             )
         )
-        # Aggregate names differ from the annotations': the same name would replace them.
-        .aggregate(
-            pairs=Count("pk"),
-            active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
-            total_expected=Coalesce(Sum("expected"), 0),
-            total_held=Coalesce(Sum("held"), 0),
-            total_at_risk=Coalesce(Sum("at_risk"), 0),
-        )
     )
-    t = scope.threshold
-    n = pairs["pairs"]
-    held, expected = pairs["total_held"], pairs["total_expected"]
+    rows = _by_program(
+        annotated,
+        "program_id",
+        # Aggregate names differ from the annotations': the same name would replace them.
+        pairs=Count("pk"),
+        active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
+        total_expected=Coalesce(Sum("expected"), 0),
+        total_held=Coalesce(Sum("held"), 0),
+        total_at_risk=Coalesce(Sum("at_risk"), 0),
+    )
+    pairs, active = _parts(rows, "pairs"), _parts(rows, "active")
+    held, expected = _total(rows, "total_held"), _total(rows, "total_expected")
     adherence = round(100 * held / expected) if expected else None
     return {
-        "pairs": Figure.over(n, n, t),
-        "active_pairs": Figure.over(pairs["active"], pairs["active"], t),
-        "pairs_at_risk": Figure.over(pairs["total_at_risk"], pairs["active"], t),
-        "sessions_expected": Figure.over(expected, n, t),
-        "adherence": Figure.over(adherence, n, t),
+        "pairs": _figure(sum(pairs.values()), pairs, scope),
+        "active_pairs": _figure(sum(active.values()), active, scope),
+        "pairs_at_risk": _figure(_total(rows, "total_at_risk"), active, scope),
+        "sessions_expected": _figure(expected, pairs, scope),
+        "adherence": _figure(adherence, pairs, scope),
     }
 
 
@@ -301,41 +345,52 @@ def _pairs(scope: Scope) -> dict[str, Figure]:
 
 
 def _sessions(scope: Scope) -> dict[str, Figure]:
-    totals = _held_sessions(scope).aggregate(
-        held=Count("pk"), minutes=Coalesce(Sum(MINUTES), 0), pairs=Count("pair", distinct=True)
+    rows = _by_program(
+        _held_sessions(scope),
+        "pair__program_id",
+        held=Count("pk"),
+        minutes=Coalesce(Sum(MINUTES), 0),
+        pairs=Count("pair", distinct=True),
     )
-    t = scope.threshold
+    pairs = _parts(rows, "pairs")
     return {
-        "sessions_held": Figure.over(totals["held"], totals["pairs"], t),
-        "hours": Figure.over(round(totals["minutes"] / 60, 1), totals["pairs"], t),
+        "sessions_held": _figure(_total(rows, "held"), pairs, scope),
+        "hours": _figure(round(_total(rows, "minutes") / 60, 1), pairs, scope),
     }
 
 
 def _months(scope: Scope) -> list[Month]:
-    rows = list(
+    months: dict[datetime.date, dict] = {}
+    rows = (
         _held_sessions(scope)
         .annotate(month=TruncMonth("starts_at"))
         .order_by()
-        .values("month")
+        .values("month", "pair__program_id")
         .annotate(held=Count("pk"), minutes=Sum(MINUTES), pairs=Count("pair", distinct=True))
-        .order_by("month")
     )
-    t = scope.threshold
-    hidden = hidden_siblings({row["month"]: row["pairs"] for row in rows}, t)
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
+        entry = months.setdefault(month, {"held": 0, "minutes": 0, "pairs": {}})
+        entry["held"] += row["held"]
+        entry["minutes"] += row["minutes"]
+        entry["pairs"][row["pair__program_id"]] = row["pairs"]
+    hidden = hidden_siblings(
+        {month: sum(entry["pairs"].values()) for month, entry in months.items()}, scope.threshold
+    )
     return [
         Month(
-            month=row["month"].date() if hasattr(row["month"], "date") else row["month"],
-            sessions=Figure.over(row["held"], row["pairs"], t, hide=row["month"] in hidden),
-            hours=Figure.over(
-                round(row["minutes"] / 60, 1), row["pairs"], t, hide=row["month"] in hidden
+            month=month,
+            sessions=_figure(entry["held"], entry["pairs"], scope, hide=month in hidden),
+            hours=_figure(
+                round(entry["minutes"] / 60, 1), entry["pairs"], scope, hide=month in hidden
             ),
         )
-        for row in rows
+        for month, entry in sorted(months.items())
     ]
 
 
-def _coverage(scope: Scope) -> list[tuple[int, int, int]]:
-    """(topic id, held sessions covering it, distinct pairs) per topic."""
+def _coverage(scope: Scope) -> dict[int, tuple[int, Parts]]:
+    """Per topic id: the held sessions whose log covers it, and the pairs behind them."""
     through = SessionLog.topics_covered.through
     rows = (
         through.objects.filter(
@@ -344,13 +399,18 @@ def _coverage(scope: Scope) -> list[tuple[int, int, int]]:
             sessionlog__session__status=Session.Status.HELD,
         )
         .order_by()
-        .values("topic_id")
+        .values("topic_id", "sessionlog__session__pair__program_id")
         .annotate(
             sessions=Count("sessionlog__session", distinct=True),
             pairs=Count("sessionlog__session__pair", distinct=True),
         )
     )
-    return [(row["topic_id"], row["sessions"], row["pairs"]) for row in rows]
+    topics: dict[int, tuple[int, Parts]] = {}
+    for row in rows:
+        sessions, pairs = topics.get(row["topic_id"], (0, {}))
+        pairs[row["sessionlog__session__pair__program_id"]] = row["pairs"]
+        topics[row["topic_id"]] = (sessions + row["sessions"], pairs)
+    return topics
 
 
 # --- Surveys ------------------------------------------------------------------------------------
@@ -386,7 +446,10 @@ def _surveys(scope: Scope) -> dict[str, Figure]:
         Role.MENTOR: Q(question__key="program_nps", response__role=Role.MENTOR),
         Role.MENTEE: Q(question__key="program_nps", response__role=Role.MENTEE),
     }
-    aggregates = {}
+    aggregates = {
+        "rating_sum": Sum("number", filter=rating),
+        "rating_answers": Count("pk", filter=rating),
+    }
     for name, condition in {"rating": rating, **sides}.items():
         named, anonymous = _respondents(condition)
         aggregates[f"{name}_named"] = named
@@ -399,14 +462,16 @@ def _surveys(scope: Scope) -> dict[str, Figure]:
         aggregates[f"{side}_detractors"] = Count(
             "pk", filter=condition & Q(number__lte=DETRACTOR_MAX)
         )
-    row = _answers(scope).aggregate(rating=Avg("number", filter=rating), **aggregates)
+    rows = _by_program(_answers(scope), "response__schedule__program_id", **aggregates)
 
     invitations = SurveyInvitation.objects.filter(
         _period_q(scope, "created_at__date"), schedule__program_id__in=scope.program_ids
     )
     if scope.department:
         invitations = invitations.filter(enrolment__user__department=scope.department)
-    invited = invitations.aggregate(
+    invited = _by_program(
+        invitations,
+        "schedule__program_id",
         **{
             f"{side}_{what}": Count("pk", filter=Q(enrolment__role=side, **extra))
             for side in (Role.MENTOR, Role.MENTEE)
@@ -418,34 +483,47 @@ def _surveys(scope: Scope) -> dict[str, Figure]:
         },
     )
 
-    t = scope.threshold
-    figures = {
-        "session_rating": Figure.over(
-            round(row["rating"], 2) if row["rating"] is not None else None,
-            row["rating_named"] + row["rating_anonymous"],
-            t,
-        )
-    }
+    def respondents(name: str) -> Parts:
+        return {pid: row[f"{name}_named"] + row[f"{name}_anonymous"] for pid, row in rows.items()}
+
+    answers = _total(rows, "rating_answers")
+    rating = round(_total(rows, "rating_sum") / answers, 2) if answers else None
+    figures = {"session_rating": _figure(rating, respondents("rating"), scope)}
     for side in (Role.MENTOR, Role.MENTEE):
-        answers = row[f"{side}_answers"]
-        nps = (
-            round(100 * (row[f"{side}_promoters"] - row[f"{side}_detractors"]) / answers)
-            if answers
-            else None
+        answers = _total(rows, f"{side}_answers")
+        promoters, detractors = (
+            _total(rows, f"{side}_promoters"),
+            _total(rows, f"{side}_detractors"),
         )
-        figures[f"nps_{side}s"] = Figure.over(
-            nps, row[f"{side}_named"] + row[f"{side}_anonymous"], t
-        )
-        sent = invited[f"{side}_sent"]
-        rate = round(100 * invited[f"{side}_answered"] / sent) if sent else None
-        figures[f"response_rate_{side}s"] = Figure.over(rate, invited[f"{side}_people"], t)
+        nps = round(100 * (promoters - detractors) / answers) if answers else None
+        figures[f"nps_{side}s"] = _figure(nps, respondents(side), scope)
+        sent = _total(invited, f"{side}_sent")
+        rate = round(100 * _total(invited, f"{side}_answered") / sent) if sent else None
+        figures[f"response_rate_{side}s"] = _figure(rate, _parts(invited, f"{side}_people"), scope)
     return figures
 
 
-def _learning(scope: Scope) -> dict[int, dict[str, tuple[float, int]]]:
-    """Per topic: the mentees' mean confidence at enrolment and at the end, with how many
-    ratings each mean is over. The end adds the named ratings (LearnTopic.confidence_end) and
-    the anonymous tallies (unless a department is selected: tallies have none)."""
+@dataclass
+class _Ratings:
+    """Sum and count of confidence ratings of one topic, with the count per program."""
+
+    total: int = 0
+    parts: Parts = field(default_factory=dict)
+
+    def add(self, program_id: int, total: int, n: int) -> None:
+        self.total += total
+        self.parts[program_id] = self.parts.get(program_id, 0) + n
+
+    @property
+    def mean(self) -> float | None:
+        n = sum(self.parts.values())
+        return round(self.total / n, 2) if n else None
+
+
+def _learning(scope: Scope) -> dict[int, tuple[_Ratings, _Ratings]]:
+    """Per topic id: the mentees' confidence at enrolment and at the end. The end adds the named
+    ratings (LearnTopic.confidence_end) and the anonymous tallies (unless a department is
+    selected: tallies have none)."""
     learn = LearnTopic.objects.filter(
         enrolment__program_id__in=scope.program_ids,
         enrolment__role=Role.MENTEE,
@@ -453,10 +531,10 @@ def _learning(scope: Scope) -> dict[int, dict[str, tuple[float, int]]]:
     )
     if scope.department:
         learn = learn.filter(enrolment__user__department=scope.department)
-    topics: dict[int, dict[str, list[int]]] = {}
+    topics: dict[int, tuple[_Ratings, _Ratings]] = {}
     for row in (
         learn.order_by()
-        .values("topic_id")
+        .values("topic_id", "enrolment__program_id")
         .annotate(
             start_sum=Sum("confidence_start"),
             start_n=Count("pk"),
@@ -464,10 +542,9 @@ def _learning(scope: Scope) -> dict[int, dict[str, tuple[float, int]]]:
             end_n=Count("confidence_end"),
         )
     ):
-        topics[row["topic_id"]] = {
-            "start": [row["start_sum"], row["start_n"]],
-            "end": [row["end_sum"], row["end_n"]],
-        }
+        start, end = topics.setdefault(row["topic_id"], (_Ratings(), _Ratings()))
+        start.add(row["enrolment__program_id"], row["start_sum"], row["start_n"])
+        end.add(row["enrolment__program_id"], row["end_sum"], row["end_n"])
     if not scope.department:
         tallies = (
             TopicRatingTally.objects.filter(
@@ -476,17 +553,13 @@ def _learning(scope: Scope) -> dict[int, dict[str, tuple[float, int]]]:
                 question__key="confidence",
             )
             .order_by()
-            .values("topic_id")
+            .values("topic_id", "schedule__program_id")
             .annotate(total=Sum(F("value") * F("count")), n=Sum("count"))
         )
         for row in tallies:
-            entry = topics.setdefault(row["topic_id"], {"start": [0, 0], "end": [0, 0]})
-            entry["end"][0] += row["total"]
-            entry["end"][1] += row["n"]
-    return {
-        topic: {what: (s / n if n else 0.0, n) for what, (s, n) in entry.items()}
-        for topic, entry in topics.items()
-    }
+            _start, end = topics.setdefault(row["topic_id"], (_Ratings(), _Ratings()))
+            end.add(row["schedule__program_id"], row["total"], row["n"])
+    return topics
 
 
 # --- The report ---------------------------------------------------------------------------------
@@ -498,27 +571,35 @@ def program_report(scope: Scope) -> Report:
         return Report(threshold=scope.threshold, allowed=True)
     if not filter_allowed(scope):
         return Report(threshold=scope.threshold, allowed=False)
-    t = scope.threshold
     learning = _learning(scope)
     coverage = _coverage(scope)
     labels = {
-        topic.pk: topic.label
-        for topic in Topic.objects.filter(pk__in={*learning, *(row[0] for row in coverage)})
+        topic.pk: topic.label for topic in Topic.objects.filter(pk__in={*learning, *coverage})
     }
     gains = []
-    for topic_id, entry in sorted(learning.items(), key=lambda item: labels[item[0]]):
-        (start, start_n), (end, end_n) = entry["start"], entry["end"]
-        gain_n = min(start_n, end_n)
+    for topic_id, (start, end) in sorted(learning.items(), key=lambda item: labels[item[0]]):
+        start_figure = _figure(start.mean, start.parts, scope)
+        end_figure = _figure(end.mean, end.parts, scope)
+        gain = (
+            round(end.mean - start.mean, 2)
+            if start.mean is not None and end.mean is not None
+            else None
+        )
         gains.append(
             TopicGain(
                 topic=labels[topic_id],
-                start=Figure.over(round(start, 2), start_n, t),
-                end=Figure.over(round(end, 2), end_n, t),
-                gain=Figure.over(round(end - start, 2), gain_n, t),
+                start=start_figure,
+                end=end_figure,
+                gain=Figure.over(
+                    gain,
+                    min(start_figure.n, end_figure.n),
+                    scope.threshold,
+                    hide=start_figure.hidden or end_figure.hidden,
+                ),
             )
         )
     return Report(
-        threshold=t,
+        threshold=scope.threshold,
         allowed=True,
         **_participants(scope),
         **_pairs(scope),
@@ -526,8 +607,10 @@ def program_report(scope: Scope) -> Report:
         **_surveys(scope),
         learning=gains,
         coverage=[
-            TopicCoverage(topic=labels[topic_id], sessions=Figure.over(sessions, pairs, t))
-            for topic_id, sessions, pairs in sorted(coverage, key=lambda row: -row[1])
+            TopicCoverage(topic=labels[topic_id], sessions=_figure(sessions, pairs, scope))
+            for topic_id, (sessions, pairs) in sorted(
+                coverage.items(), key=lambda item: (-item[1][0], labels[item[0]])
+            )
         ],
         months=_months(scope),
     )

@@ -6,7 +6,7 @@ that the total minus the shown siblings never gives the hidden one away; and a f
 department, a period) is allowed only when neither the selected group nor the rest is small.
 """
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -39,3 +39,13 @@ def selection_allowed(*, selected: int, complement: int, threshold: int) -> bool
     return not too_small(selected, threshold) and (
         complement == 0 or not too_small(complement, threshold)
     )
+
+
+def total_reveals_a_part(parts: Iterable[tuple[int, int]]) -> bool:
+    """Whether a total over several programs would give away one program's hidden figure.
+
+    `parts` are (group size, that program's threshold) of the programs the total adds up. A
+    part is hidden on its own program's page when it is small but not empty; when exactly one
+    is, the total minus the others' shown figures would be that part, so the total is hidden.
+    """
+    return sum(1 for n, threshold in parts if 0 < n < threshold) == 1

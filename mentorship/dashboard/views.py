@@ -21,19 +21,18 @@ def scope_from(form: DashboardFilterForm) -> Scope:
     largest of theirs."""
     program = form.cleaned_data.get("program")
     if program is not None:
-        ids, threshold = (program.pk,), program.anonymity_threshold
+        thresholds = {program.pk: program.anonymity_threshold}
     else:
-        rows = list(
+        thresholds = dict(
             Program.objects.exclude(status=ProgramStatus.DRAFT).values_list(
                 "pk", "anonymity_threshold"
             )
         )
-        ids = tuple(pk for pk, _threshold in rows)
-        threshold = max((own for _pk, own in rows), default=DEFAULT_THRESHOLD)
     start, end = form.period()
     return Scope(
-        program_ids=ids,
-        threshold=threshold,
+        program_ids=tuple(thresholds),
+        threshold=max(thresholds.values(), default=DEFAULT_THRESHOLD),
+        program_thresholds=thresholds,
         today=timezone.localdate(),
         department=form.cleaned_data.get("department") or "",
         period_start=start,

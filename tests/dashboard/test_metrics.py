@@ -6,8 +6,9 @@ import datetime
 import pytest
 
 from mentorship.dashboard.metrics import Figure, Scope, program_report
-from tests.dashboard.conftest import TODAY, make_pair
+from tests.dashboard.conftest import TODAY, answer, make_pair
 from tests.factories import EnrolmentFactory, ProgramFactory
+from tests.feedback.factories import SurveyScheduleFactory, builtin
 
 pytestmark = pytest.mark.django_db
 
@@ -173,3 +174,24 @@ def test_a_program_one_short_of_the_threshold_shows_nothing_but_totals_at_it():
     make_pair(program, mentee_department="Sales")
     report = program_report(Scope(program_ids=(program.pk,), threshold=3, today=TODAY))
     assert report.pairs == shown(3, 3)
+
+
+def test_the_overview_hides_a_total_that_would_give_away_one_programs_hidden_figure(
+    small_program,
+):
+    other = ProgramFactory(anonymity_threshold=3, status="active")
+    end = SurveyScheduleFactory(program=other, template=builtin("end-of-program"))
+    for score in (9, 9, 9, 9, 9):
+        answer(end, "program_nps", score, role="mentor")
+    both = Scope(
+        program_ids=(small_program.program.pk, other.pk),
+        threshold=3,
+        today=TODAY,
+        program_thresholds={small_program.program.pk: 3, other.pk: 3},
+    )
+    # The other program's page shows its mentors' NPS (100, n = 5); this program's two mentors
+    # are hidden; 7 answers in all would reach the threshold, but the total minus 100 over 5
+    # would be the two mentors' NPS.
+    assert program_report(both).nps_mentors == hidden(7)
+    # Mentees: this program's 4 and none in the other: shown.
+    assert program_report(both).nps_mentees == shown(25, 4)

@@ -1,6 +1,11 @@
 """The anonymity rules, without a database."""
 
-from mentorship.dashboard.suppression import hidden_siblings, selection_allowed, too_small
+from mentorship.dashboard.suppression import (
+    hidden_siblings,
+    selection_allowed,
+    too_small,
+    total_reveals_a_part,
+)
 
 
 def test_a_group_one_short_of_the_threshold_is_hidden():
@@ -62,3 +67,21 @@ def test_a_filter_with_an_empty_complement_is_allowed():
 
 def test_a_filter_with_a_complement_at_the_threshold_is_allowed():
     assert selection_allowed(selected=5, complement=5, threshold=5)
+
+
+def test_a_total_over_programs_hides_when_one_program_is_small():
+    # Program 2's figure is hidden on its page; overview - program 1 would give it.
+    assert total_reveals_a_part([(10, 5), (3, 5)])
+
+
+def test_a_total_over_programs_is_shown_when_two_are_small():
+    assert not total_reveals_a_part([(10, 5), (3, 5), (2, 5)])
+
+
+def test_an_empty_program_gives_nothing_away():
+    assert not total_reveals_a_part([(10, 5), (0, 5)])
+
+
+def test_each_program_is_judged_by_its_own_threshold():
+    assert not total_reveals_a_part([(10, 5), (4, 3)])
+    assert total_reveals_a_part([(10, 3), (4, 5)])
