@@ -83,6 +83,8 @@ def test_a_small_department_is_refused_on_the_page(client_for, executive, small_
 def test_hidden_figures_say_why(client_for, executive, small_program):
     page = client_for(executive).get(URL, {"program": small_program.program.pk}).content.decode()
     assert "Fewer than 3 people: hidden" in page
+    # February (3 pairs) is hidden only to protect March (1 pair).
+    assert "Hidden so that a smaller group cannot be worked out" in page
 
 
 def test_the_overview_uses_the_largest_threshold(client_for, executive, small_program):
