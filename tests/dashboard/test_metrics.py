@@ -195,3 +195,23 @@ def test_the_overview_hides_a_total_that_would_give_away_one_programs_hidden_fig
     assert program_report(both).nps_mentors == hidden(7)
     # Mentees: this program's 4 and none in the other: shown.
     assert program_report(both).nps_mentees == shown(25, 4)
+
+
+def test_a_department_small_in_one_program_is_hidden_in_the_overview(small_program):
+    # Sales: 3 pairs here, 1 in the other program. The other program's Sales view is refused;
+    # the overview's Sales view minus this program's would be that one pair.
+    other = ProgramFactory(anonymity_threshold=3, status="active")
+    make_pair(other, mentee_department="Sales")
+    for _ in range(3):
+        make_pair(other, mentee_department="IT")
+    both = Scope(
+        program_ids=(small_program.program.pk, other.pk),
+        threshold=3,
+        today=TODAY,
+        department="Sales",
+        program_thresholds={small_program.program.pk: 3, other.pk: 3},
+    )
+    report = program_report(both)
+    assert report.allowed
+    assert report.pairs == hidden(4)
+    assert program_report(scope(small_program, department="Sales")).pairs == shown(3, 3)
