@@ -536,8 +536,9 @@ def _learning(scope: Scope) -> dict[int, tuple[_Ratings, _Ratings]]:
         learn.order_by()
         .values("topic_id", "enrolment__program_id")
         .annotate(
-            start_sum=Sum("confidence_start"),
-            start_n=Count("pk"),
+            # A topic imported without a self-rating has no start: it counts on neither side.
+            start_sum=Coalesce(Sum("confidence_start"), 0),
+            start_n=Count("confidence_start"),
             end_sum=Coalesce(Sum("confidence_end"), 0),
             end_n=Count("confidence_end"),
         )

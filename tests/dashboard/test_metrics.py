@@ -215,3 +215,15 @@ def test_a_department_small_in_one_program_is_hidden_in_the_overview(small_progr
     assert report.allowed
     assert report.pairs == hidden(4)
     assert program_report(scope(small_program, department="Sales")).pairs == shown(3, 3)
+
+
+def test_a_topic_imported_without_a_start_rating_counts_on_neither_side(small_program):
+    from programs.models import LearnTopic
+
+    # One mentee's rating of t1 was never given (an import without confidences).
+    LearnTopic.objects.filter(topic=small_program.t1, confidence_start=1).update(
+        confidence_start=None
+    )
+    rows = {row.topic: row for row in program_report(scope(small_program)).learning}
+    # Start 2, 2, 3 over three mentees now.
+    assert rows[small_program.t1.label].start == shown(2.33, 3)
