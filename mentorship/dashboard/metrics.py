@@ -17,10 +17,10 @@ from django.db.models import (
     DateField,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
-    OuterRef,
+    Max,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
@@ -186,6 +186,9 @@ def _held_sessions(scope: Scope):
 
 # Minutes of a held session: its log's actual length, or the planned one when none was given.
 MINUTES = Coalesce(NullIf(F("log__actual_minutes"), 0), F("duration_minutes"))
+SESSION_MINUTES = Coalesce(
+    NullIf(F("held_sessions__log__actual_minutes"), 0), F("held_sessions__duration_minutes")
+)
 
 
 # --- The guard on filters -----------------------------------------------------------------------
@@ -257,8 +260,10 @@ def _expected_by(as_of, anchor):
 
 
 def _pairs(scope: Scope) -> dict[str, Figure]:
-    """Pair counts, adherence (held / expected by the cadence rule of matching/cadence.py) and
-    the pairs at risk, in one query: per-pair figures are subqueries and expressions, summed."""
+    """Pair counts, adherence (held / expected by the cadence rule of matching/cadence.py), the
+    pairs at risk and the sessions held, in one query: the held sessions are first grouped by
+    pair (one hash join over the sessions and their logs, not correlated subqueries per pair),
+    then the per-pair figures are summed for each program."""
     today = _date(scope.today)
     anchor = Greatest(F("program__start_date"), TruncDate("started_at"))
     # The last day a pair is measured on: today, or its end, or its program's end.
@@ -273,90 +278,78 @@ def _pairs(scope: Scope) -> dict[str, Figure]:
             Least(period_end, _date(scope.period_start - datetime.timedelta(days=1))), anchor
         )
 
-    pair_sessions = Session.objects.filter(pair=OuterRef("pk"), status=Session.Status.HELD)
-    held_in_period = (
-        pair_sessions.filter(_period_q(scope, "starts_at__date"))
-        .order_by()
-        .values("pair")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    held_ever = pair_sessions.order_by().values("pair").annotate(n=Count("pk")).values("n")
-    last_held = (
-        pair_sessions.annotate(last=TruncDate(Coalesce(F("log__held_on"), F("starts_at"))))
-        .order_by("-last")
-        .values("last")[:1]
-    )
+    # Only held sessions are joined: the pairs without any still get their row.
+    sessions = FilteredRelation("sessions", condition=Q(sessions__status=Session.Status.HELD))
+    in_period = _period_q(scope, "held_sessions__starts_at__date")
     now = Least(today, F("program__end_date"))
-    expected_now = _expected_by(now, anchor)
-    quiet_days = DaysBetween(now, Coalesce(Subquery(last_held), anchor))
-    annotated = (
+    last_held = Max(TruncDate(Coalesce("held_sessions__log__held_on", "held_sessions__starts_at")))
+    # Per-pair values go through Max() (of one value): as aggregates they stay out of the
+    # GROUP BY, which is then the pair's id alone and can be hashed.
+    per_pair = (
         Pair.objects.filter(_pair_q(scope))
-        .annotate(
-            expected=expected,
-            held=Coalesce(Subquery(held_in_period), 0),
-            held_ever=Coalesce(Subquery(held_ever), 0),
-            expected_now=expected_now,
-            quiet_days=quiet_days,
+        .alias(
+            held_sessions=sessions,
+            expected_now=Max(_expected_by(now, anchor)),
+            quiet_days=DaysBetween(Max(now), Coalesce(last_held, Max(anchor))),
+            quiet_limit=Max(Greatest(Value(QUIET_DAYS), F("program__cadence_weeks") * 7)),
         )
         .annotate(
+            expected=Max(expected),
+            held=Count("held_sessions", filter=in_period),
+            minutes=Coalesce(Sum(SESSION_MINUTES, filter=in_period), 0),
             at_risk=Case(
                 When(
                     Q(status=Pair.Status.ACTIVE)
                     & (
-                        Q(expected_now__gte=F("held_ever") + 2)
-                        | Q(
-                            expected_now__gte=1,
-                            quiet_days__gt=Greatest(
-                                Value(QUIET_DAYS), F("program__cadence_weeks") * 7
-                            ),
-                        )
+                        Q(expected_now__gte=Count("held_sessions") + 2)
+                        | Q(expected_now__gte=1, quiet_days__gt=F("quiet_limit"))
                     ),
                     then=Value(1),
                 ),
                 default=Value(0),
                 output_field=IntegerField(),
-            )
+            ),
         )
     )
-    rows = _by_program(
-        annotated,
-        "program_id",
-        # Aggregate names differ from the annotations': the same name would replace them.
-        pairs=Count("pk"),
-        active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
-        total_expected=Coalesce(Sum("expected"), 0),
-        total_held=Coalesce(Sum("held"), 0),
-        total_at_risk=Coalesce(Sum("at_risk"), 0),
+    # One column per program and figure: aggregating over the grouped pairs takes aggregate(),
+    # which has no GROUP BY of its own.
+    figures = {
+        "pairs": lambda q: Count("pk", filter=q),
+        "active": lambda q: Count("pk", filter=q & Q(status=Pair.Status.ACTIVE)),
+        "meeting": lambda q: Count("pk", filter=q & Q(held__gt=0)),
+        "total_expected": lambda q: Sum("expected", filter=q),
+        "total_held": lambda q: Sum("held", filter=q),
+        "total_minutes": lambda q: Sum("minutes", filter=q),
+        "total_at_risk": lambda q: Sum("at_risk", filter=q),
+    }
+    totals = per_pair.order_by().aggregate(
+        **{
+            f"{name}_{program_id}": aggregate(Q(program_id=program_id))
+            for program_id in scope.program_ids
+            for name, aggregate in figures.items()
+        }
     )
+    rows = {
+        program_id: {name: totals[f"{name}_{program_id}"] or 0 for name in figures}
+        for program_id in scope.program_ids
+    }
     pairs, active = _parts(rows, "pairs"), _parts(rows, "active")
-    held, expected = _total(rows, "total_held"), _total(rows, "total_expected")
-    adherence = round(100 * held / expected) if expected else None
+    meeting = _parts(rows, "meeting")
+    held_total, expected_total = _total(rows, "total_held"), _total(rows, "total_expected")
+    adherence = round(100 * held_total / expected_total) if expected_total else None
     return {
         "pairs": _figure(sum(pairs.values()), pairs, scope),
         "active_pairs": _figure(sum(active.values()), active, scope),
         "pairs_at_risk": _figure(_total(rows, "total_at_risk"), active, scope),
-        "sessions_expected": _figure(expected, pairs, scope),
+        "sessions_expected": _figure(expected_total, pairs, scope),
         "adherence": _figure(adherence, pairs, scope),
+        # The pairs behind the sessions: those that held at least one in the scope.
+        "sessions_held": _figure(held_total, meeting, scope),
+        "hours": _figure(round(_total(rows, "total_minutes") / 60, 1), meeting, scope),
     }
 
 
 # --- Sessions -----------------------------------------------------------------------------------
-
-
-def _sessions(scope: Scope) -> dict[str, Figure]:
-    rows = _by_program(
-        _held_sessions(scope),
-        "pair__program_id",
-        held=Count("pk"),
-        minutes=Coalesce(Sum(MINUTES), 0),
-        pairs=Count("pair", distinct=True),
-    )
-    pairs = _parts(rows, "pairs")
-    return {
-        "sessions_held": _figure(_total(rows, "held"), pairs, scope),
-        "hours": _figure(round(_total(rows, "minutes") / 60, 1), pairs, scope),
-    }
 
 
 def _months(scope: Scope) -> list[Month]:
@@ -604,7 +597,6 @@ def program_report(scope: Scope) -> Report:
         allowed=True,
         **_participants(scope),
         **_pairs(scope),
-        **_sessions(scope),
         **_surveys(scope),
         learning=gains,
         coverage=[
