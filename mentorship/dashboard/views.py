@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from mentorship.accounts.models import User
+from mentorship.dashboard.charts import dashboard_charts
 from mentorship.dashboard.filters import DashboardFilterForm
 from mentorship.dashboard.metrics import Report, Scope, program_report
 from mentorship.permissions import dashboard_viewer_required
@@ -53,6 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "form": form,
             "report": report,
             "rows": participation_rows(report),
+            "charts": dashboard_charts(report),
             "people": account_counts(),
         },
     )
