@@ -4,10 +4,14 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from mentorship.accounts.models import User
+from mentorship.dashboard import export
 from mentorship.dashboard.charts import dashboard_charts
 from mentorship.dashboard.filters import DashboardFilterForm
 from mentorship.dashboard.metrics import Report, Scope, program_report
@@ -41,12 +45,18 @@ def scope_from(form: DashboardFilterForm) -> Scope:
     )
 
 
+def report_for(request: HttpRequest) -> tuple[DashboardFilterForm, Report | None]:
+    """The filter form of the query string and its report (None while the form is invalid)."""
+    # Every field is optional: an empty query string is the all-programs overview.
+    form = DashboardFilterForm(request.GET)
+    report = program_report(scope_from(form)) if form.is_valid() else None
+    return form, report
+
+
 @require_GET
 @dashboard_viewer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    # Every field is optional: an empty query string is the all-programs overview.
-    form = DashboardFilterForm(request.GET)
-    report: Report | None = program_report(scope_from(form)) if form.is_valid() else None
+    form, report = report_for(request)
     return render(
         request,
         "mentorship/dashboard.html",
@@ -58,6 +68,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "people": account_counts(),
         },
     )
+
+
+@require_GET
+@never_cache
+@dashboard_viewer_required
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    """The page's figures as CSV, one per line, for the same filters and under the same rules."""
+    form, report = report_for(request)
+    program = form.cleaned_data.get("program") if report is not None else None
+    today = timezone.localdate().isoformat()
+    name = f"dashboard-{program.slug if program else 'all-programs'}-{today}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    # The byte order mark makes Excel read the file as UTF-8 (as the participants export does).
+    response.write("\ufeff")
+    export.write_report(response, report, participation_rows(report), _csv_refusal(report))
+    return response
+
+
+def _csv_refusal(report: Report | None) -> str:
+    """Why a CSV has no figure, in the page's words; empty when it has them."""
+    if report is None:
+        return gettext("The filters are not valid: correct them on the dashboard.")
+    if not report.allowed:
+        return gettext(
+            "This selection is too small to show: the group chosen, or the rest of the "
+            "program, has fewer than %(n)d people."
+        ) % {"n": report.threshold}
+    if report.participants is None:
+        return gettext("Program figures appear here once a program is active.")
+    return ""
 
 
 def account_counts() -> dict[str, int]:

@@ -135,3 +135,13 @@ def test_the_charts_add_no_query(client_for, executive, small_program, monkeypat
     with_charts = count()
     monkeypatch.setattr(views, "dashboard_charts", lambda report: {})
     assert count() == with_charts
+
+
+@pytest.mark.django_db
+def test_a_topic_named_like_markup_is_escaped_on_the_page(client_for, executive, small_program):
+    from programs.models import Topic
+
+    Topic.objects.filter(pk=small_program.t1.pk).update(name="<script>alert(1)</script>")
+    page = client_for(executive).get(URL, {"program": small_program.program.pk}).content.decode()
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)" in page
