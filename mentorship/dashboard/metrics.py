@@ -8,10 +8,11 @@ survey answers carry no department, so a department view leaves them out.
 """
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     DateField,
@@ -27,7 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, Least, NullIf, TruncDate, TruncMonth
 
-from feedback.models import Answer, SurveyInvitation, TopicRatingTally
+from feedback.models import Answer, TopicRatingTally
 from matching.cadence import QUIET_DAYS
 from matching.models import Pair, Session, SessionLog
 from mentorship.dashboard.days import DaysBetween
@@ -143,6 +144,25 @@ def _by_program(queryset, program_field: str, **aggregates) -> dict[int, dict]:
     """One row of aggregates per program (aggregate names must differ from annotations')."""
     rows = queryset.order_by().values(program_field).annotate(**aggregates)
     return {row[program_field]: row for row in rows}
+
+
+def _sum_by_program(
+    queryset, scope: Scope, figures: dict[str, Callable[[Q], Aggregate]]
+) -> dict[int, dict]:
+    """One row of aggregates per program over a queryset grouped by something finer (a pair,
+    an enrolment): aggregate() is what sums such rows again, and it has no GROUP BY, so each
+    program gets columns of its own. `figures` build an aggregate from the program's filter."""
+    totals = queryset.order_by().aggregate(
+        **{
+            f"{name}_{program_id}": aggregate(Q(program_id=program_id))
+            for program_id in scope.program_ids
+            for name, aggregate in figures.items()
+        }
+    )
+    return {
+        program_id: {name: totals[f"{name}_{program_id}"] or 0 for name in figures}
+        for program_id in scope.program_ids
+    }
 
 
 def _total(rows: dict[int, dict], key: str):
@@ -311,28 +331,19 @@ def _pairs(scope: Scope) -> dict[str, Figure]:
             ),
         )
     )
-    # One column per program and figure: aggregating over the grouped pairs takes aggregate(),
-    # which has no GROUP BY of its own.
-    figures = {
-        "pairs": lambda q: Count("pk", filter=q),
-        "active": lambda q: Count("pk", filter=q & Q(status=Pair.Status.ACTIVE)),
-        "meeting": lambda q: Count("pk", filter=q & Q(held__gt=0)),
-        "total_expected": lambda q: Sum("expected", filter=q),
-        "total_held": lambda q: Sum("held", filter=q),
-        "total_minutes": lambda q: Sum("minutes", filter=q),
-        "total_at_risk": lambda q: Sum("at_risk", filter=q),
-    }
-    totals = per_pair.order_by().aggregate(
-        **{
-            f"{name}_{program_id}": aggregate(Q(program_id=program_id))
-            for program_id in scope.program_ids
-            for name, aggregate in figures.items()
-        }
+    rows = _sum_by_program(
+        per_pair,
+        scope,
+        {
+            "pairs": lambda q: Count("pk", filter=q),
+            "active": lambda q: Count("pk", filter=q & Q(status=Pair.Status.ACTIVE)),
+            "meeting": lambda q: Count("pk", filter=q & Q(held__gt=0)),
+            "total_expected": lambda q: Sum("expected", filter=q),
+            "total_held": lambda q: Sum("held", filter=q),
+            "total_minutes": lambda q: Sum("minutes", filter=q),
+            "total_at_risk": lambda q: Sum("at_risk", filter=q),
+        },
     )
-    rows = {
-        program_id: {name: totals[f"{name}_{program_id}"] or 0 for name in figures}
-        for program_id in scope.program_ids
-    }
     pairs, active = _parts(rows, "pairs"), _parts(rows, "active")
     meeting = _parts(rows, "meeting")
     held_total, expected_total = _total(rows, "total_held"), _total(rows, "total_expected")
@@ -421,67 +432,85 @@ def _answers(scope: Scope):
     return answers
 
 
-def _respondents(condition: Q) -> tuple[Count, Count]:
-    """People behind answers: distinct enrolments where named, responses where anonymous."""
-    return (
-        Count(
-            "response__invitation__enrolment",
-            distinct=True,
-            filter=condition & Q(response__invitation__isnull=False),
-        ),
-        Count("response", distinct=True, filter=condition & Q(response__invitation__isnull=True)),
-    )
-
-
 def _surveys(scope: Scope) -> dict[str, Figure]:
     rating = Q(question__key="session_rating")
     sides = {
         Role.MENTOR: Q(question__key="program_nps", response__role=Role.MENTOR),
         Role.MENTEE: Q(question__key="program_nps", response__role=Role.MENTEE),
     }
-    aggregates = {
-        "rating_sum": Sum("number", filter=rating),
-        "rating_answers": Count("pk", filter=rating),
+    # The answers are grouped by respondent first (the enrolment where named, the response where
+    # anonymous): the people behind a figure are then the groups with an answer to it, counted
+    # without a COUNT(DISTINCT) over every answer.
+    per_respondent = (
+        _answers(scope)
+        .filter(question__key__in=["session_rating", "program_nps"])
+        .order_by()
+        .values(
+            program_id=F("response__schedule__program_id"),
+            enrolment=F("response__invitation__enrolment_id"),
+            anonymous=Case(When(response__invitation__isnull=True, then=F("response_id"))),
+        )
+        .annotate(
+            rating_total=Sum("number", filter=rating),
+            rating_n=Count("pk", filter=rating),
+            **{
+                f"{side}_{name}": Count("pk", filter=condition & extra)
+                for side, condition in sides.items()
+                for name, extra in (
+                    ("n", Q()),
+                    ("promoters_n", Q(number__gte=PROMOTER_MIN)),
+                    ("detractors_n", Q(number__lte=DETRACTOR_MAX)),
+                )
+            },
+        )
+    )
+    figures = {
+        "rating_sum": lambda q: Sum("rating_total", filter=q),
+        "rating_answers": lambda q: Sum("rating_n", filter=q),
+        "rating_people": lambda q: Count("rating_n", filter=q & Q(rating_n__gt=0)),
     }
-    for name, condition in {"rating": rating, **sides}.items():
-        named, anonymous = _respondents(condition)
-        aggregates[f"{name}_named"] = named
-        aggregates[f"{name}_anonymous"] = anonymous
-    for side, condition in sides.items():
-        aggregates[f"{side}_answers"] = Count("pk", filter=condition)
-        aggregates[f"{side}_promoters"] = Count(
-            "pk", filter=condition & Q(number__gte=PROMOTER_MIN)
-        )
-        aggregates[f"{side}_detractors"] = Count(
-            "pk", filter=condition & Q(number__lte=DETRACTOR_MAX)
-        )
-    rows = _by_program(_answers(scope), "response__schedule__program_id", **aggregates)
+    for side in sides:
+        figures |= {
+            f"{side}_answers": lambda q, side=side: Sum(f"{side}_n", filter=q),
+            f"{side}_promoters": lambda q, side=side: Sum(f"{side}_promoters_n", filter=q),
+            f"{side}_detractors": lambda q, side=side: Sum(f"{side}_detractors_n", filter=q),
+            f"{side}_people": lambda q, side=side: Count(
+                f"{side}_n", filter=q & Q(**{f"{side}_n__gt": 0})
+            ),
+        }
+    rows = _sum_by_program(per_respondent, scope, figures)
 
-    invitations = SurveyInvitation.objects.filter(
-        _period_q(scope, "created_at__date"), schedule__program_id__in=scope.program_ids
+    # Invitations are grouped by enrolment first: the people invited are then the enrolments
+    # with any, counted without a COUNT(DISTINCT) over every invitation.
+    invitation = Q(survey_invitations__schedule__program_id=F("program_id")) & _period_q(
+        scope, "survey_invitations__created_at__date"
     )
+    enrolments = Enrolment.objects.filter(program_id__in=scope.program_ids)
     if scope.department:
-        invitations = invitations.filter(enrolment__user__department=scope.department)
-    invited = _by_program(
-        invitations,
-        "schedule__program_id",
-        **{
-            f"{side}_{what}": Count("pk", filter=Q(enrolment__role=side, **extra))
+        enrolments = enrolments.filter(user__department=scope.department)
+    enrolments = enrolments.annotate(
+        sent=Count("survey_invitations", filter=invitation),
+        answered=Count(
+            "survey_invitations", filter=invitation & Q(survey_invitations__answered=True)
+        ),
+    )
+    invited = _sum_by_program(
+        enrolments,
+        scope,
+        {
+            f"{side}_{name}": make
             for side in (Role.MENTOR, Role.MENTEE)
-            for what, extra in (("sent", {}), ("answered", {"answered": True}))
-        },
-        **{
-            f"{side}_people": Count("enrolment", distinct=True, filter=Q(enrolment__role=side))
-            for side in (Role.MENTOR, Role.MENTEE)
+            for name, make in {
+                "sent": lambda q, side=side: Sum("sent", filter=q & Q(role=side)),
+                "answered": lambda q, side=side: Sum("answered", filter=q & Q(role=side)),
+                "people": lambda q, side=side: Count("pk", filter=q & Q(role=side, sent__gt=0)),
+            }.items()
         },
     )
-
-    def respondents(name: str) -> Parts:
-        return {pid: row[f"{name}_named"] + row[f"{name}_anonymous"] for pid, row in rows.items()}
 
     answers = _total(rows, "rating_answers")
     rating = round(_total(rows, "rating_sum") / answers, 2) if answers else None
-    figures = {"session_rating": _figure(rating, respondents("rating"), scope)}
+    figures = {"session_rating": _figure(rating, _parts(rows, "rating_people"), scope)}
     for side in (Role.MENTOR, Role.MENTEE):
         answers = _total(rows, f"{side}_answers")
         promoters, detractors = (
@@ -489,7 +518,7 @@ def _surveys(scope: Scope) -> dict[str, Figure]:
             _total(rows, f"{side}_detractors"),
         )
         nps = round(100 * (promoters - detractors) / answers) if answers else None
-        figures[f"nps_{side}s"] = _figure(nps, respondents(side), scope)
+        figures[f"nps_{side}s"] = _figure(nps, _parts(rows, f"{side}_people"), scope)
         sent = _total(invited, f"{side}_sent")
         rate = round(100 * _total(invited, f"{side}_answered") / sent) if sent else None
         figures[f"response_rate_{side}s"] = _figure(rate, _parts(invited, f"{side}_people"), scope)
