@@ -146,19 +146,27 @@ def _by_program(queryset, program_field: str, **aggregates) -> dict[int, dict]:
     return {row[program_field]: row for row in rows}
 
 
+# Result columns per aggregate() of _sum_by_program: PostgreSQL takes at most 1,664 and SQLite
+# 2,000, so an overview of very many programs is read in slices of programs.
+MAX_COLUMNS = 1000
+
+
 def _sum_by_program(
     queryset, scope: Scope, figures: dict[str, Callable[[Q], Aggregate]]
 ) -> dict[int, dict]:
     """One row of aggregates per program over a queryset grouped by something finer (a pair,
     an enrolment): aggregate() is what sums such rows again, and it has no GROUP BY, so each
     program gets columns of its own. `figures` build an aggregate from the program's filter."""
-    totals = queryset.order_by().aggregate(
-        **{
-            f"{name}_{program_id}": aggregate(Q(program_id=program_id))
-            for program_id in scope.program_ids
-            for name, aggregate in figures.items()
-        }
-    )
+    per_query = max(1, MAX_COLUMNS // len(figures))
+    totals = {}
+    for start in range(0, len(scope.program_ids), per_query):
+        totals |= queryset.order_by().aggregate(
+            **{
+                f"{name}_{program_id}": aggregate(Q(program_id=program_id))
+                for program_id in scope.program_ids[start : start + per_query]
+                for name, aggregate in figures.items()
+            }
+        )
     return {
         program_id: {name: totals[f"{name}_{program_id}"] or 0 for name in figures}
         for program_id in scope.program_ids
@@ -405,7 +413,8 @@ def _coverage(scope: Scope) -> dict[int, tuple[int, Parts]]:
         .order_by()
         .values("topic_id", "sessionlog__session__pair__program_id")
         .annotate(
-            sessions=Count("sessionlog__session", distinct=True),
+            # A (log, topic) row is unique and a log is one session's: no DISTINCT needed.
+            sessions=Count("pk"),
             pairs=Count("sessionlog__session__pair", distinct=True),
         )
     )

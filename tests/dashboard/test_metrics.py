@@ -227,3 +227,20 @@ def test_a_topic_imported_without_a_start_rating_counts_on_neither_side(small_pr
     rows = {row.topic: row for row in program_report(scope(small_program)).learning}
     # Start 2, 2, 3 over three mentees now.
     assert rows[small_program.t1.label].start == shown(2.33, 3)
+
+
+def test_an_overview_of_many_programs_is_read_in_slices(small_program, monkeypatch):
+    # Figures summed per program take columns per program; past the databases' column limits
+    # the programs are read in slices, with the same report.
+    other = ProgramFactory(anonymity_threshold=3, status="active")
+    for _ in range(3):
+        make_pair(other, mentee_department="IT")
+    both = Scope(
+        program_ids=(small_program.program.pk, other.pk),
+        threshold=3,
+        today=TODAY,
+        program_thresholds={small_program.program.pk: 3, other.pk: 3},
+    )
+    whole = program_report(both)
+    monkeypatch.setattr("mentorship.dashboard.metrics.MAX_COLUMNS", 1)
+    assert program_report(both) == whole
