@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from programs.models import Enrolment, EnrolmentStatus, Program, ProgramStatus
 
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
+
 
 def _first_of_month(value: str) -> datetime.date | None:
     try:
@@ -53,6 +55,12 @@ class DashboardFilterForm(forms.Form):
         month = _first_of_month(value)
         if month is None:
             raise forms.ValidationError(_("Enter a month as YYYY-MM."))
+        # Dates near the calendar's ends overflow the period arithmetic; no program is there.
+        if not EARLIEST_YEAR <= month.year <= LATEST_YEAR:
+            raise forms.ValidationError(
+                _("Enter a month between %(first)s and %(last)s.")
+                % {"first": f"{EARLIEST_YEAR}-01", "last": f"{LATEST_YEAR}-12"}
+            )
         return month
 
     def clean_from_month(self) -> datetime.date | None:

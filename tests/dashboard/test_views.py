@@ -112,3 +112,17 @@ def test_a_bad_month_shows_the_error_and_no_figures(client_for, executive, small
 def test_a_period_ending_before_it_starts_is_refused(client_for, executive, small_program):
     response = client_for(executive).get(URL, {"from_month": "2026-03", "to_month": "2026-01"})
     assert response.context["report"] is None
+
+
+@pytest.mark.parametrize(
+    "period", [{"to_month": "9999-12"}, {"from_month": "0001-01"}, {"from_month": "1999-12"}]
+)
+def test_a_month_near_the_calendars_ends_is_refused_not_a_crash(
+    client_for, executive, small_program, period
+):
+    client = client_for(executive)
+    response = client.get(URL, period)
+    assert response.status_code == 200
+    assert response.context["report"] is None
+    assert "Enter a month between 2000-01 and 2100-12." in response.content.decode()
+    assert client.get(reverse("dashboard_csv"), period).status_code == 200
