@@ -1,6 +1,5 @@
 """The executive dashboard page: the filter form and the report of metrics.py."""
 
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from mentorship.accounts.models import User
 from mentorship.dashboard import export
 from mentorship.dashboard.charts import dashboard_charts
 from mentorship.dashboard.filters import DashboardFilterForm
@@ -65,7 +63,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "report": report,
             "rows": participation_rows(report),
             "charts": dashboard_charts(report),
-            "people": account_counts(),
         },
     )
 
@@ -99,15 +96,6 @@ def _csv_refusal(report: Report | None) -> str:
     if report.participants is None:
         return gettext("Program figures appear here once a program is active.")
     return ""
-
-
-def account_counts() -> dict[str, int]:
-    """Active accounts by site-wide role: the page's figures from before programs ran."""
-    return User.objects.filter(is_active=True).aggregate(
-        total=Count("pk"),
-        hr_admins=Count("pk", filter=Q(is_hr_admin=True)),
-        executives=Count("pk", filter=Q(is_executive=True)),
-    )
 
 
 def participation_rows(report: Report | None) -> list[tuple]:
