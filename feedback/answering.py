@@ -62,7 +62,8 @@ def survey_submit(
     both answer; a claim that finds the survey answered or closed writes nothing and raises a
     ValidationError with a message for the person. For an anonymous survey neither the response
     nor the person's rows keep anything that would tie the answers to them: no invitation, no
-    time on the invitation, no learning topic updated.
+    time on the invitation, no learning topic updated, and the topic ratings only as counts
+    (topic_ratings_count).
     """
     if any(a.question.template_id != invitation.schedule.template_id for a in answers):
         # A programming error, not a person's: the form builds answers from this template only.

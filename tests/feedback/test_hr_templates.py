@@ -5,6 +5,8 @@ office offers."""
 import pytest
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from feedback import services
@@ -152,6 +154,21 @@ def test_the_list_counts_questions_and_schedules(client_for, hr_admin, program):
     assert (rows["mid-program"].question_count, rows["mid-program"].schedule_count) == (3, 0)
     content = response.content.decode()
     assert "2 schedules" in content and "Anonymous" in content and "Named" in content
+
+
+def test_the_list_queries_do_not_grow_with_templates_and_schedules(client_for, hr_admin, program):
+    client = client_for(hr_admin)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LIST).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for number in range(15):
+        template = services.survey_template_duplicate(template=builtin("mid-program"), by=hr_admin)
+        SurveyScheduleFactory(program=program, template=template, offset_days=number)
+    assert queries() == few
 
 
 # --- Creating and editing --------------------------------------------------------------------
