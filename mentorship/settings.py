@@ -298,6 +298,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# --- Executive dashboard ----------------------------------------------------------------------
+# Every dashboard page is a margin of one table of figures over all programs (see
+# mentorship/dashboard/metrics.py); it is computed at most once in this many seconds (0: on
+# every request). The page says how old its figures are.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

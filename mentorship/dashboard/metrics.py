@@ -1,69 +1,127 @@
-"""The figures of the executive dashboard, each computed by one aggregate query whatever the
-number of participants, and returned as plain dataclasses with every small group already
-blanked out (a hidden value never reaches a template).
+"""The figures of the executive dashboard, with every small group blanked out before any value
+reaches a template.
 
-The scope is a set of programs, optionally one department and a period of whole months. A pair
-belongs to its mentee's department (the leader whose learning the program is for); anonymous
-survey answers carry no department, so a department view leaves them out.
+Every figure is computed once for all programs (drafts aside), grouped by program, department,
+quarter or month and side, by a fixed number of aggregate queries whatever the number of
+participants (`dashboard_data`). Anonymity is then settled on that whole table at once
+(cube.py, suppression.py), so that the pages, whatever their filters, are margins of one
+consistent table: no page minus another gives a hidden group away. A page (`program_report`)
+reads its margin; the table is cached for a few minutes, since every page needs all of it.
+
+A pair belongs to its mentee's department (the leader whose learning the program is for);
+anonymous answers have no department: they form a group of their own, in the totals only.
 """
 
 import datetime
-from collections.abc import Callable, Mapping
+import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
-    Aggregate,
     Case,
     Count,
     DateField,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     IntegerField,
     Max,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, NullIf, TruncDate, TruncMonth
+from django.db.models.functions import (
+    Coalesce,
+    Greatest,
+    Least,
+    NullIf,
+    TruncDate,
+    TruncMonth,
+    TruncQuarter,
+)
+from django.utils import timezone
+from django.utils.translation import get_language
 
-from feedback.models import Answer, TopicRatingTally
+from feedback.models import Answer, SurveyInvitation, TopicRatingTally
 from matching.cadence import QUIET_DAYS
 from matching.models import Pair, Session, SessionLog
+from mentorship.dashboard.cube import ALL, ANONYMOUS, Cube, Key
 from mentorship.dashboard.days import DaysBetween
-from mentorship.dashboard.suppression import (
-    hidden_siblings,
-    selection_allowed,
-    too_small,
-    total_reveals_a_part,
+from mentorship.dashboard.periods import (
+    month_key,
+    month_start,
+    quarter_bounds,
+    quarter_key,
+    quarters_between,
 )
-from programs.models import Enrolment, EnrolmentStatus, LearnTopic, Role, Topic
+from mentorship.dashboard.suppression import selection_allowed, too_small
+from programs.models import (
+    Enrolment,
+    EnrolmentStatus,
+    LearnTopic,
+    Program,
+    ProgramStatus,
+    Role,
+    Topic,
+)
 
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
+DEFAULT_THRESHOLD = 5
+
+
+@dataclass(frozen=True)
+class Programs:
+    """The programs the dashboard covers (all but drafts): id -> (threshold, start, end)."""
+
+    thresholds: Mapping[int, int]
+    starts: Mapping[int, datetime.date]
+    ends: Mapping[int, datetime.date]
+    today: datetime.date
+
+    @property
+    def threshold(self) -> int:
+        """The overview's threshold: the largest of the programs'."""
+        return max(self.thresholds.values(), default=DEFAULT_THRESHOLD)
+
+    def threshold_of(self, program) -> int:
+        return self.threshold if program is ALL else self.thresholds[program]
+
+    def columns(self) -> tuple[Mapping, ...]:
+        return self.thresholds, self.starts, self.ends
+
+    def quarters(self) -> list[str]:
+        """The quarters the programs have run in, up to today's."""
+        if not self.starts:
+            return []
+        last = min(self.today, max(self.ends.values()))
+        return quarters_between(min(self.starts.values()), max(last, min(self.starts.values())))
 
 
 @dataclass(frozen=True)
 class Scope:
-    """What the page looks at: programs (ids), and optionally a department and a period."""
+    """What one page looks at: one program or all, optionally a department and a quarter."""
 
-    program_ids: tuple[int, ...]
-    threshold: int
-    today: datetime.date
+    programs: Programs
+    program: int | None = None
     department: str = ""
-    # First day of the first month, first day of the month after the last one.
-    period_start: datetime.date | None = None
-    period_end: datetime.date | None = None
-    # Each program's own threshold (the overview's `threshold` is the largest of them).
-    program_thresholds: Mapping[int, int] = field(default_factory=dict)
-
-    def threshold_of(self, program_id: int) -> int:
-        return self.program_thresholds.get(program_id, self.threshold)
+    period: str = ""
 
     @property
-    def has_period(self) -> bool:
-        return self.period_start is not None or self.period_end is not None
+    def threshold(self) -> int:
+        return self.programs.threshold_of(ALL if self.program is None else self.program)
+
+    def key(self, *, period=None, side=ALL) -> Key:
+        return (
+            ALL if self.program is None else self.program,
+            self.department or ALL,
+            (self.period or ALL) if period is None else period,
+            side,
+        )
 
 
 @dataclass(frozen=True)
@@ -124,159 +182,84 @@ class Report:
     learning: list[TopicGain] = field(default_factory=list)
     coverage: list[TopicCoverage] = field(default_factory=list)
     months: list[Month] = field(default_factory=list)
+    # When the figures were read from the database (pages may show a cached table).
+    computed_at: datetime.datetime | None = None
 
 
-# --- Totals over programs -----------------------------------------------------------------------
-
-# Group sizes by program id: every figure is aggregated per program (a few rows), then added up,
-# so that the overview can hide a total that would give away one program's hidden figure.
-Parts = dict[int, int]
+# --- The table ----------------------------------------------------------------------------------
 
 
-def _figure(value, parts: Parts, scope: Scope, *, hide: bool = False) -> Figure:
-    reveals = total_reveals_a_part(
-        (size, scope.threshold_of(program_id)) for program_id, size in parts.items()
-    )
-    return Figure.over(value, sum(parts.values()), scope.threshold, hide=hide or reveals)
+@dataclass
+class DashboardData:
+    """Every figure's cube, anonymity settled. Topic cubes are keyed by topic id."""
+
+    participants: Cube
+    pairs: Cube
+    active: Cube
+    adherence: Cube
+    sessions: Cube
+    rating: Cube
+    nps: dict[str, Cube]
+    response_rate: dict[str, Cube]
+    coverage: dict[int, Cube]
+    learning_start: dict[int, Cube]
+    learning_end: dict[int, Cube]
+    computed_at: datetime.datetime = field(default_factory=timezone.now)
+
+    def cubes(self) -> list[Cube]:
+        return [
+            self.participants,
+            self.pairs,
+            self.active,
+            self.adherence,
+            self.sessions,
+            self.rating,
+            *self.nps.values(),
+            *self.response_rate.values(),
+            *self.coverage.values(),
+            *self.learning_start.values(),
+            *self.learning_end.values(),
+        ]
 
 
-def _by_program(queryset, program_field: str, **aggregates) -> dict[int, dict]:
-    """One row of aggregates per program (aggregate names must differ from annotations')."""
-    rows = queryset.order_by().values(program_field).annotate(**aggregates)
-    return {row[program_field]: row for row in rows}
+def _group(department: str | None):
+    """A named person's department ('' for none); None is an anonymous answer's."""
+    return ANONYMOUS if department is None else department
 
 
-# Result columns per aggregate() of _sum_by_program: PostgreSQL takes at most 1,664 and SQLite
-# 2,000, so an overview of very many programs is read in slices of programs.
-MAX_COLUMNS = 1000
-
-
-def _sum_by_program(
-    queryset, scope: Scope, figures: dict[str, Callable[[Q], Aggregate]]
-) -> dict[int, dict]:
-    """One row of aggregates per program over a queryset grouped by something finer (a pair,
-    an enrolment): aggregate() is what sums such rows again, and it has no GROUP BY, so each
-    program gets columns of its own. `figures` build an aggregate from the program's filter."""
-    per_query = max(1, MAX_COLUMNS // len(figures))
-    totals = {}
-    for start in range(0, len(scope.program_ids), per_query):
-        totals |= queryset.order_by().aggregate(
-            **{
-                f"{name}_{program_id}": aggregate(Q(program_id=program_id))
-                for program_id in scope.program_ids[start : start + per_query]
-                for name, aggregate in figures.items()
-            }
-        )
-    return {
-        program_id: {name: totals[f"{name}_{program_id}"] or 0 for name in figures}
-        for program_id in scope.program_ids
-    }
-
-
-def _total(rows: dict[int, dict], key: str):
-    return sum(row[key] or 0 for row in rows.values())
-
-
-def _parts(rows: dict[int, dict], key: str) -> Parts:
-    return {program_id: row[key] or 0 for program_id, row in rows.items()}
-
-
-# --- Scope filters ------------------------------------------------------------------------------
+def _day(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 def _date(value) -> Value:
     return Value(value, output_field=DateField())
 
 
-def _pair_q(scope: Scope, prefix: str = "") -> Q:
-    q = Q(**{f"{prefix}program_id__in": scope.program_ids})
-    if scope.department:
-        q &= Q(**{f"{prefix}mentee__user__department": scope.department})
-    return q
-
-
-def _period_q(scope: Scope, lookup: str) -> Q:
-    q = Q()
-    if scope.period_start:
-        q &= Q(**{f"{lookup}__gte": scope.period_start})
-    if scope.period_end:
-        q &= Q(**{f"{lookup}__lt": scope.period_end})
-    return q
-
-
-def _held_sessions(scope: Scope):
-    return Session.objects.filter(
-        _pair_q(scope, "pair__"),
-        _period_q(scope, "starts_at__date"),
-        status=Session.Status.HELD,
-    )
-
-
 # Minutes of a held session: its log's actual length, or the planned one when none was given.
 MINUTES = Coalesce(NullIf(F("log__actual_minutes"), 0), F("duration_minutes"))
-SESSION_MINUTES = Coalesce(
-    NullIf(F("held_sessions__log__actual_minutes"), 0), F("held_sessions__duration_minutes")
-)
 
 
-# --- The guard on filters -----------------------------------------------------------------------
+def _distinct_where(field_name: str, condition: Q) -> Count:
+    """COUNT(DISTINCT ...) of the rows meeting `condition`, as a CASE: SQLite refuses a
+    FILTER clause on a DISTINCT aggregate."""
+    return Count(Case(When(condition, then=F(field_name))), distinct=True)
 
 
-def filter_allowed(scope: Scope) -> bool:
-    """A department filter needs enough approved participants in it and outside it (within the
-    programs); a period filter needs enough pairs meeting in it and outside it."""
-    if scope.department:
-        people = Enrolment.objects.filter(
-            program_id__in=scope.program_ids, status=EnrolmentStatus.APPROVED
-        ).aggregate(
-            selected=Count("pk", filter=Q(user__department=scope.department)),
-            rest=Count("pk", filter=~Q(user__department=scope.department)),
+def _participants(programs: Programs) -> Cube:
+    cube = Cube()
+    rows = (
+        Enrolment.objects.filter(
+            program_id__in=programs.thresholds, status=EnrolmentStatus.APPROVED
         )
-        if not selection_allowed(
-            selected=people["selected"], complement=people["rest"], threshold=scope.threshold
-        ):
-            return False
-    if scope.has_period:
-        inside = _period_q(scope, "sessions__starts_at__date")
-        held = Q(sessions__status=Session.Status.HELD)
-        pairs = Pair.objects.filter(_pair_q(scope)).aggregate(
-            selected=Count("pk", distinct=True, filter=held & inside),
-            rest=Count("pk", distinct=True, filter=held & ~inside),
-        )
-        if not selection_allowed(
-            selected=pairs["selected"], complement=pairs["rest"], threshold=scope.threshold
-        ):
-            return False
-    return True
-
-
-# --- Participants and pairs ---------------------------------------------------------------------
-
-
-def _participants(scope: Scope) -> dict[str, Figure]:
-    enrolments = Enrolment.objects.filter(
-        program_id__in=scope.program_ids, status=EnrolmentStatus.APPROVED
+        .order_by()
+        .values("program_id", "role", department=F("user__department"))
+        .annotate(n=Count("pk"))
     )
-    if scope.department:
-        enrolments = enrolments.filter(user__department=scope.department)
-    rows = _by_program(
-        enrolments,
-        "program_id",
-        mentors=Count("pk", filter=Q(role=Role.MENTOR)),
-        mentees=Count("pk", filter=Q(role=Role.MENTEE)),
-    )
-    sides = {side: _parts(rows, side) for side in ("mentors", "mentees")}
-    everyone = {pid: row["mentors"] + row["mentees"] for pid, row in rows.items()}
-    hidden = hidden_siblings(
-        {side: sum(parts.values()) for side, parts in sides.items()}, scope.threshold
-    )
-    return {
-        "participants": _figure(sum(everyone.values()), everyone, scope),
-        **{
-            side: _figure(sum(parts.values()), parts, scope, hide=side in hidden)
-            for side, parts in sides.items()
-        },
-    }
+    for row in rows:
+        key = (row["program_id"], row["department"], ALL, row["role"])
+        cube.add(key, people=row["n"])
+        cube.count(key, row["n"])
+    return cube
 
 
 def _expected_by(as_of, anchor):
@@ -287,285 +270,265 @@ def _expected_by(as_of, anchor):
     )
 
 
-def _pairs(scope: Scope) -> dict[str, Figure]:
-    """Pair counts, adherence (held / expected by the cadence rule of matching/cadence.py), the
-    pairs at risk and the sessions held, in one query: the held sessions are first grouped by
-    pair (one hash join over the sessions and their logs, not correlated subqueries per pair),
-    then the per-pair figures are summed for each program."""
-    today = _date(scope.today)
+def _pairs(programs: Programs, quarters: list[str], adherence: Cube) -> tuple[Cube, Cube]:
+    """Pairs and active pairs (with those at risk), and the sessions each quarter expected by
+    the cadence rule of matching/cadence.py, in one query over the pairs. A pair's held
+    sessions and its last one are read by subqueries on the sessions' pair index."""
+    today = _date(programs.today)
     anchor = Greatest(F("program__start_date"), TruncDate("started_at"))
     # The last day a pair is measured on: today, or its end, or its program's end.
     last_day = Least(today, F("program__end_date"), Coalesce(TruncDate("ended_at"), today))
-    period_end = last_day
-    if scope.period_end:
-        period_end = Least(last_day, _date(scope.period_end - datetime.timedelta(days=1)))
-    expected = _expected_by(period_end, anchor)
-    if scope.period_start:
-        # Periods that ended before the selected months count for those months, not these.
-        expected = expected - _expected_by(
-            Least(period_end, _date(scope.period_start - datetime.timedelta(days=1))), anchor
-        )
-
-    # Only held sessions are joined: the pairs without any still get their row.
-    sessions = FilteredRelation("sessions", condition=Q(sessions__status=Session.Status.HELD))
-    in_period = _period_q(scope, "held_sessions__starts_at__date")
+    held = Session.objects.filter(pair=OuterRef("pk"), status=Session.Status.HELD).order_by()
+    held_count = Subquery(held.values("pair").annotate(n=Count("pk")).values("n"))
+    last_held = Subquery(
+        held.values("pair")
+        .annotate(last=Max(TruncDate(Coalesce("log__held_on", "starts_at"))))
+        .values("last")
+    )
     now = Least(today, F("program__end_date"))
-    last_held = Max(TruncDate(Coalesce("held_sessions__log__held_on", "held_sessions__starts_at")))
-    # Per-pair values go through Max() (of one value): as aggregates they stay out of the
-    # GROUP BY, which is then the pair's id alone and can be hashed.
-    per_pair = (
-        Pair.objects.filter(_pair_q(scope))
+    expected_now = _expected_by(now, anchor)
+    quiet_days = DaysBetween(now, Coalesce(last_held, anchor))
+    at_risk = Q(status=Pair.Status.ACTIVE) & (
+        Q(expected_now__gte=Coalesce(held_count, 0) + 2)
+        | Q(expected_now__gte=1, quiet_days__gt=F("quiet_limit"))
+    )
+
+    def expected_in(quarter: str):
+        first, last = quarter_bounds(quarter)
+        return _expected_by(Least(last_day, _date(last)), anchor) - _expected_by(
+            Least(last_day, _date(first - datetime.timedelta(days=1))), anchor
+        )
+
+    rows = (
+        Pair.objects.filter(program_id__in=programs.thresholds)
         .alias(
-            held_sessions=sessions,
-            expected_now=Max(_expected_by(now, anchor)),
-            quiet_days=DaysBetween(Max(now), Coalesce(last_held, Max(anchor))),
-            quiet_limit=Max(Greatest(Value(QUIET_DAYS), F("program__cadence_weeks") * 7)),
+            expected_now=expected_now,
+            quiet_days=quiet_days,
+            quiet_limit=Greatest(Value(QUIET_DAYS), F("program__cadence_weeks") * 7),
         )
-        .annotate(
-            expected=Max(expected),
-            held=Count("held_sessions", filter=in_period),
-            minutes=Coalesce(Sum(SESSION_MINUTES, filter=in_period), 0),
-            at_risk=Case(
-                When(
-                    Q(status=Pair.Status.ACTIVE)
-                    & (
-                        Q(expected_now__gte=Count("held_sessions") + 2)
-                        | Q(expected_now__gte=1, quiet_days__gt=F("quiet_limit"))
-                    ),
-                    then=Value(1),
-                ),
-                default=Value(0),
-                output_field=IntegerField(),
-            ),
-        )
-    )
-    rows = _sum_by_program(
-        per_pair,
-        scope,
-        {
-            "pairs": lambda q: Count("pk", filter=q),
-            "active": lambda q: Count("pk", filter=q & Q(status=Pair.Status.ACTIVE)),
-            "meeting": lambda q: Count("pk", filter=q & Q(held__gt=0)),
-            "total_expected": lambda q: Sum("expected", filter=q),
-            "total_held": lambda q: Sum("held", filter=q),
-            "total_minutes": lambda q: Sum("minutes", filter=q),
-            "total_at_risk": lambda q: Sum("at_risk", filter=q),
-        },
-    )
-    pairs, active = _parts(rows, "pairs"), _parts(rows, "active")
-    meeting = _parts(rows, "meeting")
-    held_total, expected_total = _total(rows, "total_held"), _total(rows, "total_expected")
-    adherence = round(100 * held_total / expected_total) if expected_total else None
-    return {
-        "pairs": _figure(sum(pairs.values()), pairs, scope),
-        "active_pairs": _figure(sum(active.values()), active, scope),
-        "pairs_at_risk": _figure(_total(rows, "total_at_risk"), active, scope),
-        "sessions_expected": _figure(expected_total, pairs, scope),
-        "adherence": _figure(adherence, pairs, scope),
-        # The pairs behind the sessions: those that held at least one in the scope.
-        "sessions_held": _figure(held_total, meeting, scope),
-        "hours": _figure(round(_total(rows, "total_minutes") / 60, 1), meeting, scope),
-    }
-
-
-# --- Sessions -----------------------------------------------------------------------------------
-
-
-def _months(scope: Scope) -> list[Month]:
-    months: dict[datetime.date, dict] = {}
-    rows = (
-        _held_sessions(scope)
-        .annotate(month=TruncMonth("starts_at"))
         .order_by()
-        .values("month", "pair__program_id")
-        .annotate(held=Count("pk"), minutes=Sum(MINUTES), pairs=Count("pair", distinct=True))
-    )
-    for row in rows:
-        month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
-        entry = months.setdefault(month, {"held": 0, "minutes": 0, "pairs": {}})
-        entry["held"] += row["held"]
-        entry["minutes"] += row["minutes"]
-        entry["pairs"][row["pair__program_id"]] = row["pairs"]
-    hidden = hidden_siblings(
-        {month: sum(entry["pairs"].values()) for month, entry in months.items()}, scope.threshold
-    )
-    return [
-        Month(
-            month=month,
-            sessions=_figure(entry["held"], entry["pairs"], scope, hide=month in hidden),
-            hours=_figure(
-                round(entry["minutes"] / 60, 1), entry["pairs"], scope, hide=month in hidden
-            ),
+        .values("program_id", department=F("mentee__user__department"))
+        .annotate(
+            pairs=Count("pk"),
+            active=Count("pk", filter=Q(status=Pair.Status.ACTIVE)),
+            at_risk=Count("pk", filter=at_risk),
+            **{f"expected_{index}": Sum(expected_in(q)) for index, q in enumerate(quarters)},
         )
-        for month, entry in sorted(months.items())
-    ]
+    )
+    pairs, active = Cube(), Cube()
+    for row in rows:
+        key = (row["program_id"], row["department"], ALL, ALL)
+        pairs.add(key, pairs=row["pairs"])
+        pairs.count(key, row["pairs"])
+        active.add(key, active=row["active"], at_risk=row["at_risk"])
+        active.count(key, row["active"])
+        # Adherence is over all the pairs, in every period.
+        adherence.count(key, row["pairs"])
+        for index, quarter in enumerate(quarters):
+            quarter_cell = (row["program_id"], row["department"], quarter, ALL)
+            adherence.add(quarter_cell, expected=row[f"expected_{index}"] or 0)
+            adherence.count(quarter_cell, row["pairs"])
+    return pairs, active
 
 
-def _coverage(scope: Scope) -> dict[int, tuple[int, Parts]]:
-    """Per topic id: the held sessions whose log covers it, and the pairs behind them."""
+def _sessions(programs: Programs, adherence: Cube) -> Cube:
+    """Held sessions and hours by month, with the pairs behind them counted per month, per
+    quarter and over all time (a pair meets in many months)."""
+    held = Session.objects.filter(
+        pair__program_id__in=programs.thresholds, status=Session.Status.HELD
+    ).order_by()
+    cube = Cube()
+    by = {"program": F("pair__program_id"), "department": F("pair__mentee__user__department")}
+    for row in held.values(**by, month=TruncMonth("starts_at")).annotate(
+        held=Count("pk"), minutes=Sum(MINUTES), pair_count=Count("pair", distinct=True)
+    ):
+        month = month_key(_day(row["month"]))
+        cube.period_parent[month] = quarter_key(_day(row["month"]))
+        key = (row["program"], row["department"], month, ALL)
+        cube.add(key, held=row["held"], minutes=row["minutes"])
+        cube.count(key, row["pair_count"])
+        adherence.add(
+            (row["program"], row["department"], cube.period_parent[month], ALL), held=row["held"]
+        )
+    for row in held.values(**by, quarter=TruncQuarter("starts_at")).annotate(
+        pair_count=Count("pair", distinct=True)
+    ):
+        key = (row["program"], row["department"], quarter_key(_day(row["quarter"])), ALL)
+        cube.count(key, row["pair_count"])
+    for row in held.values(**by).annotate(pair_count=Count("pair", distinct=True)):
+        cube.count((row["program"], row["department"], ALL, ALL), row["pair_count"])
+    return cube
+
+
+def _coverage(programs: Programs) -> dict[int, Cube]:
+    """Per topic id: the held sessions whose log covers it, with the pairs behind them."""
     through = SessionLog.topics_covered.through
-    rows = (
-        through.objects.filter(
-            _pair_q(scope, "sessionlog__session__pair__"),
-            _period_q(scope, "sessionlog__session__starts_at__date"),
-            sessionlog__session__status=Session.Status.HELD,
+    covered = through.objects.filter(
+        sessionlog__session__pair__program_id__in=programs.thresholds,
+        sessionlog__session__status=Session.Status.HELD,
+    ).order_by()
+    by = {
+        "program": F("sessionlog__session__pair__program_id"),
+        "department": F("sessionlog__session__pair__mentee__user__department"),
+    }
+    cubes: dict[int, Cube] = {}
+    for row in covered.values(
+        "topic_id", **by, quarter=TruncQuarter("sessionlog__session__starts_at")
+    ).annotate(
+        # A (log, topic) row is unique and a log is one session's: no DISTINCT needed.
+        sessions=Count("pk"),
+        pair_count=Count("sessionlog__session__pair", distinct=True),
+    ):
+        cube = cubes.setdefault(row["topic_id"], Cube())
+        key = (row["program"], row["department"], quarter_key(_day(row["quarter"])), ALL)
+        cube.add(key, sessions=row["sessions"])
+        cube.count(key, row["pair_count"])
+    for row in covered.values("topic_id", **by).annotate(
+        pair_count=Count("sessionlog__session__pair", distinct=True)
+    ):
+        key = (row["program"], row["department"], ALL, ALL)
+        cubes[row["topic_id"]].count(key, row["pair_count"])
+    return cubes
+
+
+def _invitations(programs: Programs) -> tuple[dict[str, Cube], dict[tuple, int]]:
+    """Response rates per side, and the people who answered anonymous surveys per (program,
+    side, period), as their invitations record it: the most people that anonymous responses
+    can come from."""
+    invitations = SurveyInvitation.objects.filter(
+        schedule__program_id__in=programs.thresholds
+    ).order_by()
+    by = {
+        "program": F("schedule__program_id"),
+        "department": F("enrolment__user__department"),
+        "role": F("enrolment__role"),
+    }
+    people = {
+        "people": Count("enrolment", distinct=True),
+        "anonymous_people": _distinct_where(
+            "enrolment", Q(schedule__template__is_anonymous=True, answered=True)
+        ),
+    }
+    cubes = {role: Cube() for role in (Role.MENTOR, Role.MENTEE)}
+    invited_anonymously: dict[tuple, int] = {}
+
+    def note(row, period) -> None:
+        cubes[row["role"]].count((row["program"], row["department"], period, ALL), row["people"])
+        for side in (row["role"], ALL):
+            key = (row["program"], side, period)
+            invited_anonymously[key] = invited_anonymously.get(key, 0) + row["anonymous_people"]
+
+    for row in invitations.values(**by, quarter=TruncQuarter("created_at")).annotate(
+        # Named apart from the `answered` field, which `people` filters on.
+        sent_count=Count("pk"),
+        answered_count=Count("pk", filter=Q(answered=True)),
+        **people,
+    ):
+        period = quarter_key(_day(row["quarter"]))
+        cube = cubes[row["role"]]
+        cube.add(
+            (row["program"], row["department"], period, ALL),
+            sent=row["sent_count"],
+            answered=row["answered_count"],
         )
-        .order_by()
-        .values("topic_id", "sessionlog__session__pair__program_id")
-        .annotate(
-            # A (log, topic) row is unique and a log is one session's: no DISTINCT needed.
-            sessions=Count("pk"),
-            pairs=Count("sessionlog__session__pair", distinct=True),
-        )
-    )
-    topics: dict[int, tuple[int, Parts]] = {}
-    for row in rows:
-        sessions, pairs = topics.get(row["topic_id"], (0, {}))
-        pairs[row["sessionlog__session__pair__program_id"]] = row["pairs"]
-        topics[row["topic_id"]] = (sessions + row["sessions"], pairs)
-    return topics
+        note(row, period)
+    for row in invitations.values(**by).annotate(**people):
+        note(row, ALL)
+    return cubes, invited_anonymously
 
 
-# --- Surveys ------------------------------------------------------------------------------------
-
-
-def _answers(scope: Scope):
-    answers = Answer.objects.filter(
-        _period_q(scope, "response__submitted_on"),
-        response__schedule__program_id__in=scope.program_ids,
-        number__isnull=False,
-    )
-    if scope.department:
-        # Only answers given by name can be placed in a department.
-        answers = answers.filter(response__invitation__enrolment__user__department=scope.department)
-    return answers
-
-
-def _surveys(scope: Scope) -> dict[str, Figure]:
+def _answers(programs: Programs, invited_anonymously: dict[tuple, int]) -> tuple[Cube, dict]:
+    """The average session rating and each side's NPS. Named answers count their people;
+    anonymous responses count at most the people who answered anonymous surveys (one person
+    may answer several)."""
     rating = Q(question__key="session_rating")
     sides = {
         Role.MENTOR: Q(question__key="program_nps", response__role=Role.MENTOR),
         Role.MENTEE: Q(question__key="program_nps", response__role=Role.MENTEE),
     }
-    # The answers are grouped by respondent first (the enrolment where named, the response where
-    # anonymous): the people behind a figure are then the groups with an answer to it, counted
-    # without a COUNT(DISTINCT) over every answer.
-    per_respondent = (
-        _answers(scope)
-        .filter(question__key__in=["session_rating", "program_nps"])
+    answers = Answer.objects.filter(
+        response__schedule__program_id__in=programs.thresholds,
+        question__key__in=["session_rating", "program_nps"],
+        number__isnull=False,
+    ).order_by()
+    by = {
+        "program": F("response__schedule__program_id"),
+        "department": F("response__invitation__enrolment__user__department"),
+    }
+
+    def people(condition: Q) -> dict:
+        return {
+            "people": _distinct_where("response__invitation__enrolment", condition),
+            "responses": _distinct_where("response", condition),
+        }
+
+    counts = {"rating": rating, **{f"nps_{side}": q for side, q in sides.items()}}
+    cubes = {name: Cube() for name in counts}
+    sums = {
+        "rating_sum": Sum("number", filter=rating),
+        "rating_answers": Count("pk", filter=rating),
+    }
+    for side, condition in sides.items():
+        sums |= {
+            f"nps_{side}_answers": Count("pk", filter=condition),
+            f"nps_{side}_promoters": Count("pk", filter=condition & Q(number__gte=PROMOTER_MIN)),
+            f"nps_{side}_detractors": Count("pk", filter=condition & Q(number__lte=DETRACTOR_MAX)),
+        }
+    grouped_people = {
+        f"{name}_{what}": aggregate
+        for name, condition in counts.items()
+        for what, aggregate in people(condition).items()
+    }
+
+    def note(row, period) -> None:
+        group = _group(row["department"])
+        for name, cube in cubes.items():
+            n = row[f"{name}_people"]
+            if group is ANONYMOUS:
+                side = name.removeprefix("nps_") if name != "rating" else ALL
+                cap = invited_anonymously.get((row["program"], side, period), 0)
+                n = min(row[f"{name}_responses"], cap)
+            cube.count((row["program"], group, period, ALL), n)
+
+    for row in answers.values(**by, quarter=TruncQuarter("response__submitted_on")).annotate(
+        **sums, **grouped_people
+    ):
+        period = quarter_key(_day(row["quarter"]))
+        key = (row["program"], _group(row["department"]), period, ALL)
+        cubes["rating"].add(key, total=row["rating_sum"] or 0, answers=row["rating_answers"])
+        for side in sides:
+            cubes[f"nps_{side}"].add(
+                key,
+                answers=row[f"nps_{side}_answers"],
+                promoters=row[f"nps_{side}_promoters"],
+                detractors=row[f"nps_{side}_detractors"],
+            )
+        note(row, period)
+    for row in answers.values(**by).annotate(**grouped_people):
+        note(row, ALL)
+    return cubes.pop("rating"), {side: cubes[f"nps_{side}"] for side in sides}
+
+
+def _learning(
+    programs: Programs, invited_anonymously: dict[tuple, int]
+) -> tuple[dict[int, Cube], dict[int, Cube]]:
+    """Per topic id: the mentees' confidence at enrolment, and at the end: the named ratings
+    (LearnTopic.confidence_end) and the anonymous tallies, whose people are at most the
+    mentees who answered the program's anonymous surveys."""
+    starts: dict[int, Cube] = {}
+    ends: dict[int, Cube] = {}
+    rows = (
+        LearnTopic.objects.filter(
+            enrolment__program_id__in=programs.thresholds,
+            enrolment__role=Role.MENTEE,
+            enrolment__status=EnrolmentStatus.APPROVED,
+        )
         .order_by()
         .values(
-            program_id=F("response__schedule__program_id"),
-            enrolment=F("response__invitation__enrolment_id"),
-            anonymous=Case(When(response__invitation__isnull=True, then=F("response_id"))),
+            "topic_id",
+            program=F("enrolment__program_id"),
+            department=F("enrolment__user__department"),
         )
-        .annotate(
-            rating_total=Sum("number", filter=rating),
-            rating_n=Count("pk", filter=rating),
-            **{
-                f"{side}_{name}": Count("pk", filter=condition & extra)
-                for side, condition in sides.items()
-                for name, extra in (
-                    ("n", Q()),
-                    ("promoters_n", Q(number__gte=PROMOTER_MIN)),
-                    ("detractors_n", Q(number__lte=DETRACTOR_MAX)),
-                )
-            },
-        )
-    )
-    figures = {
-        "rating_sum": lambda q: Sum("rating_total", filter=q),
-        "rating_answers": lambda q: Sum("rating_n", filter=q),
-        "rating_people": lambda q: Count("rating_n", filter=q & Q(rating_n__gt=0)),
-    }
-    for side in sides:
-        figures |= {
-            f"{side}_answers": lambda q, side=side: Sum(f"{side}_n", filter=q),
-            f"{side}_promoters": lambda q, side=side: Sum(f"{side}_promoters_n", filter=q),
-            f"{side}_detractors": lambda q, side=side: Sum(f"{side}_detractors_n", filter=q),
-            f"{side}_people": lambda q, side=side: Count(
-                f"{side}_n", filter=q & Q(**{f"{side}_n__gt": 0})
-            ),
-        }
-    rows = _sum_by_program(per_respondent, scope, figures)
-
-    # Invitations are grouped by enrolment first: the people invited are then the enrolments
-    # with any, counted without a COUNT(DISTINCT) over every invitation.
-    invitation = Q(survey_invitations__schedule__program_id=F("program_id")) & _period_q(
-        scope, "survey_invitations__created_at__date"
-    )
-    enrolments = Enrolment.objects.filter(program_id__in=scope.program_ids)
-    if scope.department:
-        enrolments = enrolments.filter(user__department=scope.department)
-    enrolments = enrolments.annotate(
-        sent=Count("survey_invitations", filter=invitation),
-        answered=Count(
-            "survey_invitations", filter=invitation & Q(survey_invitations__answered=True)
-        ),
-    )
-    invited = _sum_by_program(
-        enrolments,
-        scope,
-        {
-            f"{side}_{name}": make
-            for side in (Role.MENTOR, Role.MENTEE)
-            for name, make in {
-                "sent": lambda q, side=side: Sum("sent", filter=q & Q(role=side)),
-                "answered": lambda q, side=side: Sum("answered", filter=q & Q(role=side)),
-                "people": lambda q, side=side: Count("pk", filter=q & Q(role=side, sent__gt=0)),
-            }.items()
-        },
-    )
-
-    answers = _total(rows, "rating_answers")
-    rating = round(_total(rows, "rating_sum") / answers, 2) if answers else None
-    figures = {"session_rating": _figure(rating, _parts(rows, "rating_people"), scope)}
-    for side in (Role.MENTOR, Role.MENTEE):
-        answers = _total(rows, f"{side}_answers")
-        promoters, detractors = (
-            _total(rows, f"{side}_promoters"),
-            _total(rows, f"{side}_detractors"),
-        )
-        nps = round(100 * (promoters - detractors) / answers) if answers else None
-        figures[f"nps_{side}s"] = _figure(nps, _parts(rows, f"{side}_people"), scope)
-        sent = _total(invited, f"{side}_sent")
-        rate = round(100 * _total(invited, f"{side}_answered") / sent) if sent else None
-        figures[f"response_rate_{side}s"] = _figure(rate, _parts(invited, f"{side}_people"), scope)
-    return figures
-
-
-@dataclass
-class _Ratings:
-    """Sum and count of confidence ratings of one topic, with the count per program."""
-
-    total: int = 0
-    parts: Parts = field(default_factory=dict)
-
-    def add(self, program_id: int, total: int, n: int) -> None:
-        self.total += total
-        self.parts[program_id] = self.parts.get(program_id, 0) + n
-
-    @property
-    def mean(self) -> float | None:
-        n = sum(self.parts.values())
-        return round(self.total / n, 2) if n else None
-
-
-def _learning(scope: Scope) -> dict[int, tuple[_Ratings, _Ratings]]:
-    """Per topic id: the mentees' confidence at enrolment and at the end. The end adds the named
-    ratings (LearnTopic.confidence_end) and the anonymous tallies (unless a department is
-    selected: tallies have none)."""
-    learn = LearnTopic.objects.filter(
-        enrolment__program_id__in=scope.program_ids,
-        enrolment__role=Role.MENTEE,
-        enrolment__status=EnrolmentStatus.APPROVED,
-    )
-    if scope.department:
-        learn = learn.filter(enrolment__user__department=scope.department)
-    topics: dict[int, tuple[_Ratings, _Ratings]] = {}
-    for row in (
-        learn.order_by()
-        .values("topic_id", "enrolment__program_id")
         .annotate(
             # A topic imported without a self-rating has no start: it counts on neither side.
             start_sum=Coalesce(Sum("confidence_start"), 0),
@@ -573,75 +536,253 @@ def _learning(scope: Scope) -> dict[int, tuple[_Ratings, _Ratings]]:
             end_sum=Coalesce(Sum("confidence_end"), 0),
             end_n=Count("confidence_end"),
         )
-    ):
-        start, end = topics.setdefault(row["topic_id"], (_Ratings(), _Ratings()))
-        start.add(row["enrolment__program_id"], row["start_sum"], row["start_n"])
-        end.add(row["enrolment__program_id"], row["end_sum"], row["end_n"])
-    if not scope.department:
-        tallies = (
-            TopicRatingTally.objects.filter(
-                schedule__program_id__in=scope.program_ids,
-                role=Role.MENTEE,
-                question__key="confidence",
-            )
-            .order_by()
-            .values("topic_id", "schedule__program_id")
-            .annotate(total=Sum(F("value") * F("count")), n=Sum("count"))
+    )
+    for row in rows:
+        key = (row["program"], row["department"], ALL, ALL)
+        for cubes, when in ((starts, "start"), (ends, "end")):
+            cube = cubes.setdefault(row["topic_id"], Cube())
+            cube.add(key, total=row[f"{when}_sum"], ratings=row[f"{when}_n"])
+            cube.count(key, row[f"{when}_n"])
+    tallies = (
+        TopicRatingTally.objects.filter(
+            schedule__program_id__in=programs.thresholds,
+            role=Role.MENTEE,
+            question__key="confidence",
         )
-        for row in tallies:
-            _start, end = topics.setdefault(row["topic_id"], (_Ratings(), _Ratings()))
-            end.add(row["schedule__program_id"], row["total"], row["n"])
-    return topics
+        .order_by()
+        .values("topic_id", program=F("schedule__program_id"))
+        .annotate(total=Sum(F("value") * F("count")), n=Sum("count"))
+    )
+    for row in tallies:
+        key = (row["program"], ANONYMOUS, ALL, ALL)
+        cube = ends.setdefault(row["topic_id"], Cube())
+        cube.add(key, total=row["total"], ratings=row["n"])
+        cap = invited_anonymously.get((row["program"], Role.MENTEE, ALL), 0)
+        cube.count(key, min(row["n"], cap))
+    return starts, ends
 
 
-# --- The report ---------------------------------------------------------------------------------
+def dashboard_data(programs: Programs) -> DashboardData:
+    """Every figure for every program, department and period, anonymity settled."""
+    quarters = programs.quarters()
+    adherence = Cube()
+    pairs, active = _pairs(programs, quarters, adherence)
+    sessions = _sessions(programs, adherence)
+    response_rate, invited_anonymously = _invitations(programs)
+    rating, nps = _answers(programs, invited_anonymously)
+    learning_start, learning_end = _learning(programs, invited_anonymously)
+    data = DashboardData(
+        participants=_participants(programs),
+        pairs=pairs,
+        active=active,
+        adherence=adherence,
+        sessions=sessions,
+        rating=rating,
+        nps=nps,
+        response_rate=response_rate,
+        coverage=_coverage(programs),
+        learning_start=learning_start,
+        learning_end=learning_end,
+    )
+    for cube in data.cubes():
+        cube.suppress(lambda key: programs.threshold_of(key[0]))
+    return data
 
 
-def program_report(scope: Scope) -> Report:
-    """Every figure of the dashboard for `scope`, in a fixed number of queries."""
-    if not scope.program_ids:
-        return Report(threshold=scope.threshold, allowed=True)
-    if not filter_allowed(scope):
-        return Report(threshold=scope.threshold, allowed=False)
-    learning = _learning(scope)
-    coverage = _coverage(scope)
+def cached_report(scope: Scope) -> "Report":
+    """The page's report, computed from a table at most DASHBOARD_CACHE_SECONDS old.
+
+    The table is large (every figure of every program), so each page's small report is kept
+    too, under the table's stamp: a page seen before costs one cache read, and a new table
+    (a new stamp) leaves the old reports unread until they expire.
+    """
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if seconds <= 0 or not scope.programs.thresholds:
+        return program_report(scope)
+    programs = scope.programs
+    base = (
+        "dashboard:"
+        + hashlib.sha256(
+            repr(
+                (programs.today, *(sorted(values.items()) for values in programs.columns()))
+            ).encode()
+        ).hexdigest()[:32]
+    )
+    selection = f"{scope.program}:{scope.department}:{scope.period}:{get_language()}"
+    stamp = cache.get(f"{base}:stamp")
+    data = None
+    if stamp is not None:
+        report = cache.get(f"{base}:{stamp}:report:{selection}")
+        if report is not None:
+            return report
+        data = cache.get(f"{base}:{stamp}:data")
+    if data is None:
+        data = dashboard_data(programs)
+        stamp = data.computed_at.isoformat()
+        cache.set_many({f"{base}:stamp": stamp, f"{base}:{stamp}:data": data}, seconds)
+    report = program_report(scope, data)
+    cache.set(f"{base}:{stamp}:report:{selection}", report, seconds)
+    return report
+
+
+# --- One page -----------------------------------------------------------------------------------
+
+
+def _figure(cube: Cube, key: Key, value, threshold: int) -> Figure:
+    return Figure.over(value, cube.size(key), threshold, hide=cube.is_hidden(key, threshold))
+
+
+def _ratio(cube: Cube, key: Key, top: str, bottom: str, scale: int = 1, digits=None):
+    below = cube.sum(key, bottom)
+    return round(scale * cube.sum(key, top) / below, digits) if below else None
+
+
+def filter_allowed(scope: Scope, data: DashboardData) -> bool:
+    """A department filter needs enough approved participants in it and outside it (within
+    the programs chosen). Figures are settled cell by cell anyway; this refuses outright a
+    view that could only be hidden figures."""
+    if not scope.department:
+        return True
+    program = ALL if scope.program is None else scope.program
+    everyone = data.participants.size((program, ALL, ALL, ALL))
+    selected = data.participants.size((program, scope.department, ALL, ALL))
+    return selection_allowed(
+        selected=selected, complement=everyone - selected, threshold=scope.threshold
+    )
+
+
+def _months(scope: Scope, data: DashboardData) -> list[Month]:
+    cube, threshold = data.sessions, scope.threshold
+    months = sorted(
+        month
+        for month, quarter in cube.period_parent.items()
+        if not scope.period or quarter == scope.period
+    )
+    result = []
+    for month in months:
+        key = scope.key(period=month)
+        if cube.size(key) == 0:
+            continue
+        result.append(
+            Month(
+                month=month_start(month),
+                sessions=_figure(cube, key, cube.sum(key, "held"), threshold),
+                hours=_figure(cube, key, round(cube.sum(key, "minutes") / 60, 1), threshold),
+            )
+        )
+    return result
+
+
+def _topics(scope: Scope, data: DashboardData) -> tuple[list[TopicGain], list[TopicCoverage]]:
+    threshold = scope.threshold
+    ever = scope.key(period=ALL)
     labels = {
-        topic.pk: topic.label for topic in Topic.objects.filter(pk__in={*learning, *coverage})
+        topic.pk: topic.label
+        for topic in Topic.objects.filter(
+            pk__in={*data.learning_start, *data.learning_end, *data.coverage}
+        )
     }
     gains = []
-    for topic_id, (start, end) in sorted(learning.items(), key=lambda item: labels[item[0]]):
-        start_figure = _figure(start.mean, start.parts, scope)
-        end_figure = _figure(end.mean, end.parts, scope)
-        gain = (
-            round(end.mean - start.mean, 2)
-            if start.mean is not None and end.mean is not None
-            else None
-        )
+    for topic_id in sorted({*data.learning_start, *data.learning_end}, key=labels.get):
+        start_cube, end_cube = data.learning_start.get(topic_id), data.learning_end.get(topic_id)
+        if not (start_cube and start_cube.size(ever)) and not (end_cube and end_cube.size(ever)):
+            continue
+        start_cube, end_cube = start_cube or Cube(), end_cube or Cube()
+        start_mean = _ratio(start_cube, ever, "total", "ratings", digits=2)
+        end_mean = _ratio(end_cube, ever, "total", "ratings", digits=2)
+        start = _figure(start_cube, ever, start_mean, threshold)
+        end = _figure(end_cube, ever, end_mean, threshold)
+        gain = None
+        if start_mean is not None and end_mean is not None:
+            gain = round(end_mean - start_mean, 2)
         gains.append(
             TopicGain(
                 topic=labels[topic_id],
-                start=start_figure,
-                end=end_figure,
+                start=start,
+                end=end,
                 gain=Figure.over(
-                    gain,
-                    min(start_figure.n, end_figure.n),
-                    scope.threshold,
-                    hide=start_figure.hidden or end_figure.hidden,
+                    gain, min(start.n, end.n), threshold, hide=start.hidden or end.hidden
                 ),
             )
         )
+    key = scope.key()
+    covered = [
+        TopicCoverage(
+            topic=labels[topic_id],
+            sessions=_figure(cube, key, cube.sum(key, "sessions"), threshold),
+        )
+        for topic_id, cube in data.coverage.items()
+        if cube.size(key)
+    ]
+    covered.sort(key=lambda row: (-(row.sessions.value or 0), row.sessions.hidden, row.topic))
+    return gains, covered
+
+
+def program_report(scope: Scope, data: DashboardData | None = None) -> Report:
+    """Every figure of the page for `scope`, read from the (cached) table."""
+    if not scope.programs.thresholds:
+        return Report(threshold=scope.threshold, allowed=True)
+    data = data or dashboard_data(scope.programs)
+    if not filter_allowed(scope, data):
+        return Report(threshold=scope.threshold, allowed=False)
+    threshold = scope.threshold
+    ever, now = scope.key(period=ALL), scope.key()
+    figures = {
+        "participants": _figure(
+            data.participants, ever, data.participants.sum(ever, "people"), threshold
+        )
+    }
+    for side in (Role.MENTOR, Role.MENTEE):
+        key = scope.key(period=ALL, side=side)
+        figures[f"{side}s"] = _figure(
+            data.participants, key, data.participants.sum(key, "people"), threshold
+        )
+    figures |= {
+        "pairs": _figure(data.pairs, ever, data.pairs.sum(ever, "pairs"), threshold),
+        "active_pairs": _figure(data.active, ever, data.active.sum(ever, "active"), threshold),
+        "pairs_at_risk": _figure(data.active, ever, data.active.sum(ever, "at_risk"), threshold),
+        "sessions_expected": _figure(
+            data.adherence, now, data.adherence.sum(now, "expected"), threshold
+        ),
+        "adherence": _figure(
+            data.adherence, now, _ratio(data.adherence, now, "held", "expected", 100), threshold
+        ),
+        "sessions_held": _figure(data.sessions, now, data.sessions.sum(now, "held"), threshold),
+        "hours": _figure(
+            data.sessions, now, round(data.sessions.sum(now, "minutes") / 60, 1), threshold
+        ),
+        "session_rating": _figure(
+            data.rating, now, _ratio(data.rating, now, "total", "answers", digits=2), threshold
+        ),
+    }
+    for side in (Role.MENTOR, Role.MENTEE):
+        nps, rate = data.nps[side], data.response_rate[side]
+        answers = nps.sum(now, "answers")
+        score = None
+        if answers:
+            score = round(100 * (nps.sum(now, "promoters") - nps.sum(now, "detractors")) / answers)
+        figures[f"nps_{side}s"] = _figure(nps, now, score, threshold)
+        figures[f"response_rate_{side}s"] = _figure(
+            rate, now, _ratio(rate, now, "answered", "sent", 100), threshold
+        )
+    learning, coverage = _topics(scope, data)
     return Report(
-        threshold=scope.threshold,
+        threshold=threshold,
         allowed=True,
-        **_participants(scope),
-        **_pairs(scope),
-        **_surveys(scope),
-        learning=gains,
-        coverage=[
-            TopicCoverage(topic=labels[topic_id], sessions=_figure(sessions, pairs, scope))
-            for topic_id, (sessions, pairs) in sorted(
-                coverage.items(), key=lambda item: (-item[1][0], labels[item[0]])
-            )
-        ],
-        months=_months(scope),
+        **figures,
+        learning=learning,
+        coverage=coverage,
+        months=_months(scope, data),
+        computed_at=data.computed_at,
     )
+
+
+def programs_covered(today: datetime.date) -> Programs:
+    """Every program but drafts, with what the table needs of each (one query)."""
+    rows = Program.objects.exclude(status=ProgramStatus.DRAFT).values_list(
+        "pk", "anonymity_threshold", "start_date", "end_date"
+    )
+    thresholds, starts, ends = {}, {}, {}
+    for pk, threshold, start, end in rows:
+        thresholds[pk], starts[pk], ends[pk] = threshold, start, end
+    return Programs(thresholds=thresholds, starts=starts, ends=ends, today=today)

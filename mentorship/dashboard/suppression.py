@@ -1,12 +1,14 @@
 """The anonymity rules of the executive pages, as pure functions over group sizes (no ORM).
 
-A figure over a group smaller than the threshold is hidden; among siblings that add up to a
-shown total, one hidden sibling takes the next-smallest with it (complementary suppression), so
-that the total minus the shown siblings never gives the hidden one away; and a filter (a
-department, a period) is allowed only when neither the selected group nor the rest is small.
+A figure over a group smaller than the threshold is hidden. Complementary suppression makes the
+rest safe: wherever a total is shown, the parts hidden under it are never alone and together
+reach the threshold, else more parts are hidden (the smallest first) or, failing that, the total
+itself; and a total that is hidden never has all its parts shown. The rules run to a fixed point
+over every line of totals the pages can show (programs, departments, periods, sides), so that no sum
+or difference of shown figures, on one page or across pages, gives away a hidden one.
 """
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -15,21 +17,6 @@ K = TypeVar("K", bound=Hashable)
 def too_small(n: int, threshold: int) -> bool:
     """A group of fewer people than the threshold (an empty one included) is hidden."""
     return n < threshold
-
-
-def hidden_siblings(sizes: Mapping[K, int], threshold: int) -> set[K]:
-    """The keys of the sibling groups to hide, whose sizes add up to a total that is shown.
-
-    Every small group is hidden. When exactly one is, the smallest of the others (ties broken
-    by key order as given) is hidden too, so that the total minus the shown ones is a sum of two
-    hidden groups, never a single one.
-    """
-    hidden = {key for key, n in sizes.items() if too_small(n, threshold)}
-    if len(hidden) == 1:
-        shown = [key for key in sizes if key not in hidden]
-        if shown:
-            hidden.add(min(shown, key=lambda key: sizes[key]))
-    return hidden
 
 
 def selection_allowed(*, selected: int, complement: int, threshold: int) -> bool:
@@ -41,11 +28,41 @@ def selection_allowed(*, selected: int, complement: int, threshold: int) -> bool
     )
 
 
-def total_reveals_a_part(parts: Iterable[tuple[int, int]]) -> bool:
-    """Whether a total over several programs would give away one program's hidden figure.
+def suppress(
+    sizes: Mapping[K, int],
+    lines: Iterable[tuple[K, Sequence[K]]],
+    threshold: Callable[[K], int],
+) -> set[K]:
+    """The keys to hide, given every key's group size and the lines (total, its parts).
 
-    `parts` are (group size, that program's threshold) of the programs the total adds up. A
-    part is hidden on its own program's page when it is small but not empty; when exactly one
-    is, the total minus the others' shown figures would be that part, so the total is hidden.
+    Empty groups describe nobody and take no part in the lines. A key is hidden when it is small
+    (0 < n < threshold); then, until nothing changes, along every line:
+    - under a shown total, hidden parts come at least two at a time (the total minus the shown
+      parts is their sum) and add up to the largest threshold among them and the total; else
+      the smallest shown part is hidden next, or the total itself when none is left;
+    - under a hidden total, at least one part is hidden (else the parts would add up to it).
     """
-    return sum(1 for n, threshold in parts if 0 < n < threshold) == 1
+    lines = [(total, [part for part in parts if sizes.get(part, 0) > 0]) for total, parts in lines]
+    hidden = {key for key, n in sizes.items() if 0 < n < threshold(key)}
+    changed = True
+    while changed:
+        changed = False
+        for total, parts in lines:
+            if not parts:
+                continue
+            hidden_parts = [part for part in parts if part in hidden]
+            shown_parts = [part for part in parts if part not in hidden]
+            if total in hidden:
+                if shown_parts and not hidden_parts:
+                    hidden.add(min(shown_parts, key=lambda part: sizes[part]))
+                    changed = True
+                continue
+            required = max(threshold(key) for key in (total, *hidden_parts))
+            remainder = sum(sizes[part] for part in hidden_parts)
+            if hidden_parts and (len(hidden_parts) == 1 or remainder < required):
+                if shown_parts:
+                    hidden.add(min(shown_parts, key=lambda part: sizes[part]))
+                else:
+                    hidden.add(total)
+                changed = True
+    return hidden

@@ -12,42 +12,27 @@ from django.views.decorators.http import require_GET
 from mentorship.dashboard import export
 from mentorship.dashboard.charts import dashboard_charts
 from mentorship.dashboard.filters import DashboardFilterForm
-from mentorship.dashboard.metrics import Report, Scope, program_report
+from mentorship.dashboard.metrics import Programs, Report, Scope, cached_report, programs_covered
 from mentorship.permissions import dashboard_viewer_required
-from programs.models import Program, ProgramStatus
-
-DEFAULT_THRESHOLD = 5
 
 
-def scope_from(form: DashboardFilterForm) -> Scope:
-    """The programs chosen (one, or all but drafts) and the threshold that protects them: the
-    largest of theirs."""
+def scope_from(form: DashboardFilterForm, programs: Programs) -> Scope:
+    """The page's selection: one program or all, a department, a quarter."""
     program = form.cleaned_data.get("program")
-    if program is not None:
-        thresholds = {program.pk: program.anonymity_threshold}
-    else:
-        thresholds = dict(
-            Program.objects.exclude(status=ProgramStatus.DRAFT).values_list(
-                "pk", "anonymity_threshold"
-            )
-        )
-    start, end = form.period()
     return Scope(
-        program_ids=tuple(thresholds),
-        threshold=max(thresholds.values(), default=DEFAULT_THRESHOLD),
-        program_thresholds=thresholds,
-        today=timezone.localdate(),
+        programs=programs,
+        program=program.pk if program is not None else None,
         department=form.cleaned_data.get("department") or "",
-        period_start=start,
-        period_end=end,
+        period=form.cleaned_data.get("period") or "",
     )
 
 
 def report_for(request: HttpRequest) -> tuple[DashboardFilterForm, Report | None]:
     """The filter form of the query string and its report (None while the form is invalid)."""
+    programs = programs_covered(timezone.localdate())
     # Every field is optional: an empty query string is the all-programs overview.
-    form = DashboardFilterForm(request.GET)
-    report = program_report(scope_from(form)) if form.is_valid() else None
+    form = DashboardFilterForm(request.GET, quarters=programs.quarters())
+    report = cached_report(scope_from(form, programs)) if form.is_valid() else None
     return form, report
 
 

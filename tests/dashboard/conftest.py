@@ -119,8 +119,11 @@ def small_program(db) -> Fixture:
         answer(pulse, "session_rating", rating, enrolment=pairs[name].mentee)
     SurveyInvitationFactory(schedule=pulse, enrolment=d.mentee, answered=False)
 
-    # End of program (anonymous): four mentees and two mentors recommend.
+    # End of program (anonymous): all eight are invited; four mentees and two mentors recommend.
     end = SurveyScheduleFactory(program=program, template=builtin("end-of-program"))
+    for pair, mentor_answered in zip(pairs.values(), (True, True, False, False), strict=True):
+        SurveyInvitationFactory(schedule=end, enrolment=pair.mentee, answered=True)
+        SurveyInvitationFactory(schedule=end, enrolment=pair.mentor, answered=mentor_answered)
     for score in (10, 9, 7, 3):
         answer(end, "program_nps", score, role="mentee")
     for score in (10, 10):

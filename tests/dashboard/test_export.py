@@ -119,7 +119,7 @@ def test_a_refused_selection_gives_no_figure(client_for, executive, small_progra
 
 
 def test_invalid_filters_give_no_figure(client_for, executive, small_program):
-    rows = rows_of(client_for(executive).get(URL, {"from_month": "March"}))
+    rows = rows_of(client_for(executive).get(URL, {"period": "March"}))
     assert len(rows) == 2 and "not valid" in rows[1][5]
 
 

@@ -5,16 +5,23 @@ import datetime
 
 import pytest
 
-from mentorship.dashboard.metrics import Figure, Scope, program_report
-from tests.dashboard.conftest import TODAY, answer, make_pair
+from feedback.models import SurveyInvitation
+from mentorship.accounts.models import User
+from mentorship.dashboard.metrics import Figure, Scope, program_report, programs_covered
+from tests.dashboard.conftest import TODAY, answer, at, hold, make_pair
 from tests.factories import EnrolmentFactory, ProgramFactory
-from tests.feedback.factories import SurveyScheduleFactory, builtin
+from tests.feedback.factories import SurveyInvitationFactory, SurveyScheduleFactory, builtin
 
 pytestmark = pytest.mark.django_db
 
 
-def scope(fixture, **extra) -> Scope:
-    return Scope(program_ids=(fixture.program.pk,), threshold=3, today=TODAY, **extra)
+def scope(fixture, *, today=TODAY, **extra) -> Scope:
+    """A page of the fixture's program, as of `today`."""
+    return Scope(programs=programs_covered(today), program=fixture.program.pk, **extra)
+
+
+def overview(*, today=TODAY, **extra) -> Scope:
+    return Scope(programs=programs_covered(today), **extra)
 
 
 def shown(value, n) -> Figure:
@@ -52,11 +59,7 @@ def test_only_the_pair_two_sessions_short_is_at_risk(small_program):
 
 def test_a_quiet_pair_is_at_risk(small_program):
     # On 20 March B (3 held of 5 expected) is two short; D's last session was 27 days ago.
-    report = program_report(
-        Scope(
-            program_ids=(small_program.program.pk,), threshold=3, today=datetime.date(2026, 3, 20)
-        )
-    )
+    report = program_report(scope(small_program, today=datetime.date(2026, 3, 20)))
     assert report.pairs_at_risk.value == 3
 
 
@@ -68,8 +71,9 @@ def test_hours_fall_back_to_the_planned_length(small_program):
 def test_session_rating_and_response_rates(small_program):
     report = program_report(scope(small_program))
     assert report.session_rating == shown(4.0, 3)
-    assert report.response_rate_mentees == shown(75, 4)
-    assert report.response_rate_mentors == hidden(0)
+    # Mentees: 3 of 4 pulses and 4 of 4 end-of-program surveys; mentors: 2 of 4.
+    assert report.response_rate_mentees == shown(88, 4)
+    assert report.response_rate_mentors == shown(50, 4)
 
 
 def test_nps_per_side_with_its_own_group(small_program):
@@ -107,20 +111,31 @@ def test_trend_by_month_hides_a_small_month_and_the_next_smallest(small_program)
     assert (months[2].sessions, months[2].hours) == (hidden(1), hidden(1))
 
 
-def test_a_department_large_enough_on_both_sides_is_shown(small_program):
-    report = program_report(scope(small_program, department="Sales"))
+def test_a_department_is_hidden_when_the_rest_of_the_program_is_one_small_group(small_program):
+    # Sales holds 3 of the 4 pairs: the program's page minus the Sales page would be IT's
+    # single pair, so Sales is hidden with it. The program's own page still shows its totals.
+    sales = program_report(scope(small_program, department="Sales"))
+    assert sales.allowed
+    assert sales.pairs == hidden(3)
+    assert sales.sessions_held == hidden(3)
+    assert sales.adherence == hidden(3)
+    # Three Sales mentees against one IT mentee and four Eng mentors: hidden, as 8 - 4 - 3 = 1.
+    assert sales.participants == hidden(3)
+    # Anonymous answers have no department.
+    assert sales.nps_mentees == hidden(0)
+    everyone = program_report(scope(small_program))
+    assert everyone.pairs == shown(4, 4) and everyone.sessions_held == shown(12, 4)
+
+
+def test_departments_large_enough_are_shown():
+    program = ProgramFactory(anonymity_threshold=3, status="active")
+    for department in ("Sales", "Sales", "Sales", "IT", "IT", "IT"):
+        make_pair(program, mentee_department=department)
+    page = Scope(programs=programs_covered(TODAY), program=program.pk, department="Sales")
+    report = program_report(page)
     assert report.allowed
     assert report.pairs == shown(3, 3)
-    assert report.sessions_held == shown(9, 3)
-    assert report.adherence == shown(75, 3)
-    # No mentor is in Sales: mentors hidden, and so mentees, since 3 - 0 would tell.
-    assert (report.mentors, report.mentees, report.participants) == (
-        hidden(0),
-        hidden(3),
-        shown(3, 3),
-    )
-    # The anonymous end-of-program answers have no department.
-    assert report.nps_mentees == hidden(0)
+    assert report.mentees == shown(3, 3)
 
 
 def test_a_department_below_the_threshold_is_refused(small_program):
@@ -129,118 +144,117 @@ def test_a_department_below_the_threshold_is_refused(small_program):
     assert report.pairs is None and report.months == []
 
 
-def test_a_department_whose_complement_is_small_is_refused(small_program):
-    # Sales and IT mentees (4) against the 4 Eng mentors is fine; a program where all but two
-    # people are in Eng would let "everyone - Eng" describe the two.
+def test_a_department_whose_complement_is_small_is_refused():
+    # A program where all but two people are in Eng would let "everyone - Eng" describe the two.
     program = ProgramFactory(anonymity_threshold=3, status="active")
     for _ in range(3):
         make_pair(program, mentee_department="Eng")
     EnrolmentFactory(program=program, role="mentee", topics=[])
     EnrolmentFactory(program=program, role="mentee", topics=[])
-    everyone_but_two = Scope(program_ids=(program.pk,), threshold=3, today=TODAY, department="Eng")
-    assert not program_report(everyone_but_two).allowed
+    page = Scope(programs=programs_covered(TODAY), program=program.pk, department="Eng")
+    assert not program_report(page).allowed
 
 
-def test_a_period_is_measured_by_its_own_months(small_program):
-    report = program_report(
-        scope(
-            small_program,
-            period_start=datetime.date(2026, 2, 1),
-            period_end=datetime.date(2026, 3, 1),
-        )
-    )
-    assert report.allowed
-    assert report.sessions_held == shown(5, 3)
-    # Expected by 28 Feb (54 // 14 = 3) minus expected by 31 Jan (26 // 14 = 1), for 4 pairs.
-    assert report.sessions_expected == shown(8, 4)
-    assert report.adherence == shown(62, 4)
+APRIL_20 = datetime.date(2026, 4, 20)
 
 
-def test_a_period_with_fewer_pairs_than_the_threshold_is_refused(small_program):
-    march = scope(
-        small_program, period_start=datetime.date(2026, 3, 1), period_end=datetime.date(2026, 4, 1)
-    )
-    assert not program_report(march).allowed
+def one_department(fixture) -> None:
+    """Moves IT's lone mentee to Sales: a one-pair department would hide Sales with it in every
+    period, which is not what the period tests are about."""
+    User.objects.filter(pk=fixture.pairs["D"].mentee.user_id).update(department="Sales")
+
+
+def test_a_quarter_is_measured_by_its_own_months(small_program):
+    one_department(small_program)
+    for name in ("A", "B", "C"):
+        hold(small_program.pairs[name], at(4, 14))
+    first = program_report(scope(small_program, today=APRIL_20, period="2026-Q1"))
+    # Expected by 31 March: 85 // 14 = 6 for each of 4 pairs; 12 held.
+    assert first.sessions_held == shown(12, 4)
+    assert first.sessions_expected == shown(24, 4)
+    assert first.adherence == shown(50, 4)
+    second = program_report(scope(small_program, today=APRIL_20, period="2026-Q2"))
+    # Expected by 20 April: 105 // 14 = 7, one more each.
+    assert second.sessions_held == shown(3, 3)
+    assert second.sessions_expected == shown(4, 4)
+    assert second.adherence == shown(75, 4)
+    assert [(row.month, row.sessions) for row in second.months] == [
+        (datetime.date(2026, 4, 1), shown(3, 3))
+    ]
+    assert [row.month.month for row in first.months] == [1, 2, 3]
+
+
+def test_a_quarter_with_too_few_pairs_hides_the_other_quarter_too(small_program):
+    one_department(small_program)
+    for name in ("A", "B"):
+        hold(small_program.pairs[name], at(4, 14))
+    second = program_report(scope(small_program, today=APRIL_20, period="2026-Q2"))
+    assert second.sessions_held == hidden(2)
+    # All time minus the first quarter would give the second away.
+    first = program_report(scope(small_program, today=APRIL_20, period="2026-Q1"))
+    assert first.sessions_held == hidden(4)
+    assert program_report(scope(small_program, today=APRIL_20)).sessions_held == shown(14, 4)
 
 
 def test_a_program_one_short_of_the_threshold_shows_nothing_but_totals_at_it():
     program = ProgramFactory(anonymity_threshold=3, status="active")
     for _ in range(2):
         make_pair(program, mentee_department="Sales")
-    report = program_report(Scope(program_ids=(program.pk,), threshold=3, today=TODAY))
+    page = Scope(programs=programs_covered(TODAY), program=program.pk)
+    report = program_report(page)
     assert report.pairs == hidden(2)
     assert report.mentors == hidden(2) and report.mentees == hidden(2)
     assert report.participants == shown(4, 4)
     make_pair(program, mentee_department="Sales")
-    report = program_report(Scope(program_ids=(program.pk,), threshold=3, today=TODAY))
+    report = program_report(page)
     assert report.pairs == shown(3, 3)
 
 
-def test_the_overview_hides_a_total_that_would_give_away_one_programs_hidden_figure(
-    small_program,
-):
+def test_a_program_hidden_under_the_overview_takes_another_with_it(small_program):
     other = ProgramFactory(anonymity_threshold=3, status="active")
     end = SurveyScheduleFactory(program=other, template=builtin("end-of-program"))
-    for score in (9, 9, 9, 9, 9):
-        answer(end, "program_nps", score, role="mentor")
-    both = Scope(
-        program_ids=(small_program.program.pk, other.pk),
-        threshold=3,
-        today=TODAY,
-        program_thresholds={small_program.program.pk: 3, other.pk: 3},
-    )
-    # The other program's page shows its mentors' NPS (100, n = 5); this program's two mentors
-    # are hidden; 7 answers in all would reach the threshold, but the total minus 100 over 5
-    # would be the two mentors' NPS.
-    assert program_report(both).nps_mentors == hidden(7)
-    # Mentees: this program's 4 and none in the other: shown.
-    assert program_report(both).nps_mentees == shown(25, 4)
+    for _ in range(5):
+        mentor = EnrolmentFactory(program=other, role="mentor", topics=[])
+        SurveyInvitationFactory(schedule=end, enrolment=mentor, answered=True)
+        answer(end, "program_nps", 9, role="mentor")
+    # This program's two mentors are hidden; the overview minus the other program's page
+    # would be their NPS, so the other program's (100 over 5) is hidden too.
+    assert program_report(scope(small_program)).nps_mentors == hidden(2)
+    assert program_report(
+        Scope(programs=programs_covered(TODAY), program=other.pk)
+    ).nps_mentors == (hidden(5))
+    assert program_report(overview()).nps_mentors == shown(100, 7)
 
 
-def test_a_department_small_in_one_program_is_hidden_in_the_overview(small_program):
-    # Sales: 3 pairs here, 1 in the other program. The other program's Sales view is refused;
-    # the overview's Sales view minus this program's would be that one pair.
+def test_a_department_small_in_one_program_is_hidden_on_both_programs_pages(small_program):
+    # Sales: 3 pairs here, 1 in the other program. The overview's Sales page minus this
+    # program's Sales page would be that one pair: this program's Sales is hidden.
     other = ProgramFactory(anonymity_threshold=3, status="active")
     make_pair(other, mentee_department="Sales")
     for _ in range(3):
         make_pair(other, mentee_department="IT")
-    both = Scope(
-        program_ids=(small_program.program.pk, other.pk),
-        threshold=3,
-        today=TODAY,
-        department="Sales",
-        program_thresholds={small_program.program.pk: 3, other.pk: 3},
-    )
-    report = program_report(both)
+    report = program_report(overview(department="Sales"))
     assert report.allowed
-    assert report.pairs == hidden(4)
-    assert program_report(scope(small_program, department="Sales")).pairs == shown(3, 3)
+    assert report.pairs == shown(4, 4)
+    assert program_report(scope(small_program, department="Sales")).pairs == hidden(3)
+    # And the other program's IT (3 pairs) goes with its lone Sales pair.
+    it = Scope(programs=programs_covered(TODAY), program=other.pk, department="IT")
+    assert program_report(it).pairs == hidden(3)
+    assert program_report(overview()).pairs == shown(8, 8)
 
 
-def test_a_topic_imported_without_a_start_rating_counts_on_neither_side(small_program):
-    from programs.models import LearnTopic
-
-    # One mentee's rating of t1 was never given (an import without confidences).
-    LearnTopic.objects.filter(topic=small_program.t1, confidence_start=1).update(
-        confidence_start=None
-    )
-    rows = {row.topic: row for row in program_report(scope(small_program)).learning}
-    # Start 2, 2, 3 over three mentees now.
-    assert rows[small_program.t1.label].start == shown(2.33, 3)
-
-
-def test_an_overview_of_many_programs_is_read_in_slices(small_program, monkeypatch):
-    # Figures summed per program take columns per program; past the databases' column limits
-    # the programs are read in slices, with the same report.
-    other = ProgramFactory(anonymity_threshold=3, status="active")
-    for _ in range(3):
-        make_pair(other, mentee_department="IT")
-    both = Scope(
-        program_ids=(small_program.program.pk, other.pk),
-        threshold=3,
-        today=TODAY,
-        program_thresholds={small_program.program.pk: 3, other.pk: 3},
-    )
-    whole = program_report(both)
-    monkeypatch.setattr("mentorship.dashboard.metrics.MAX_COLUMNS", 1)
-    assert program_report(both) == whole
+def test_anonymous_answers_count_no_more_people_than_answered_their_invitations(small_program):
+    end = small_program.program.survey_schedules.get(template__key="end-of-program")
+    # The four mentees answered: four responses, four people.
+    assert program_report(scope(small_program)).nps_mentees == shown(25, 4)
+    # Three more responses from those same four people (of surveys sent again, say) are
+    # not seven people.
+    for score in (10, 10, 10):
+        answer(end, "program_nps", score, role="mentee")
+    assert program_report(scope(small_program)).nps_mentees.n == 4
+    # Had only two of them answered, seven responses would count as two: hidden.
+    SurveyInvitation.objects.filter(
+        schedule=end,
+        enrolment__in=[small_program.pairs["A"].mentee, small_program.pairs["B"].mentee],
+    ).update(answered=False)
+    assert program_report(scope(small_program)).nps_mentees == hidden(2)

@@ -1,11 +1,6 @@
-"""The anonymity rules, without a database."""
+"""The anonymity rules, on group sizes alone (no database)."""
 
-from mentorship.dashboard.suppression import (
-    hidden_siblings,
-    selection_allowed,
-    too_small,
-    total_reveals_a_part,
-)
+from mentorship.dashboard.suppression import selection_allowed, suppress, too_small
 
 
 def test_a_group_one_short_of_the_threshold_is_hidden():
@@ -20,35 +15,77 @@ def test_an_empty_group_is_hidden():
     assert too_small(0, 5)
 
 
-def test_siblings_all_large_enough_are_all_shown():
-    assert hidden_siblings({"mentors": 5, "mentees": 7}, 5) == set()
+def hide(sizes, lines, threshold=5):
+    return suppress(sizes, lines, lambda key: threshold)
 
 
-def test_one_hidden_sibling_takes_the_next_smallest_with_it():
-    sizes = {"sales": 4, "it": 9, "hr": 6, "finance": 12}
-    assert hidden_siblings(sizes, 5) == {"sales", "hr"}
+def test_parts_all_large_enough_are_all_shown():
+    assert hide({"all": 12, "mentors": 5, "mentees": 7}, [("all", ["mentors", "mentees"])]) == set()
 
 
-def test_one_hidden_of_two_siblings_hides_both():
-    assert hidden_siblings({"mentors": 4, "mentees": 30}, 5) == {"mentors", "mentees"}
+def test_one_small_part_takes_the_next_smallest_with_it():
+    sizes = {"all": 30, "sales": 3, "it": 20, "hr": 7}
+    assert hide(sizes, [("all", ["sales", "it", "hr"])]) == {"sales", "hr"}
 
 
-def test_two_hidden_siblings_protect_each_other():
-    sizes = {"jan": 2, "feb": 3, "mar": 8, "apr": 9}
-    assert hidden_siblings(sizes, 5) == {"jan", "feb"}
+def test_hidden_parts_must_add_up_to_the_threshold():
+    # 1 + 2 = 3 people would still be worked out from the total: a third part goes.
+    sizes = {"all": 30, "a": 1, "b": 2, "c": 6, "d": 21}
+    assert hide(sizes, [("all", ["a", "b", "c", "d"])]) == {"a", "b", "c"}
 
 
-def test_a_tie_for_next_smallest_hides_the_first_given():
-    sizes = {"a": 1, "b": 6, "c": 6}
-    assert hidden_siblings(sizes, 5) == {"a", "b"}
+def test_two_small_parts_that_reach_the_threshold_together_protect_each_other():
+    sizes = {"all": 30, "jan": 2, "feb": 3, "mar": 25}
+    assert hide(sizes, [("all", ["jan", "feb", "mar"])]) == {"jan", "feb"}
 
 
-def test_a_lone_sibling_below_the_threshold_is_hidden():
-    assert hidden_siblings({"only": 3}, 5) == {"only"}
+def test_a_small_part_with_no_other_to_hide_hides_the_total():
+    assert hide({"all": 3, "only": 3}, [("all", ["only"])]) == {"all", "only"}
 
 
-def test_no_siblings_hide_nothing():
-    assert hidden_siblings({}, 5) == set()
+def test_empty_parts_neither_hide_nor_protect():
+    sizes = {"all": 20, "a": 0, "b": 4, "c": 16}
+    assert hide(sizes, [("all", ["a", "b", "c"])]) == {"b", "c"}
+
+
+def test_a_hidden_total_never_has_all_its_parts_shown():
+    # The total is hidden by a line above it; its two parts would add up to it.
+    sizes = {"top": 40, "x": 10, "y": 30, "x1": 5, "x2": 5}
+    lines = [("top", ["x", "y"]), ("x", ["x1", "x2"])]
+    hidden = suppress(sizes, lines, lambda key: 12 if key == "x" else 5)
+    assert "x" in hidden and {"x1", "x2"} & hidden
+
+
+def test_hiding_spreads_across_lines_until_nothing_changes():
+    # Rows are programs, columns departments. (p1, sales) is small; hiding (p1, it) with it
+    # makes (p1, it) the only hidden part of the IT column, which takes (p2, it) along.
+    sizes = {
+        ("p1", "sales"): 2, ("p1", "it"): 6, ("p2", "sales"): 9, ("p2", "it"): 7,
+        ("p1", "*"): 8, ("p2", "*"): 16, ("*", "sales"): 11, ("*", "it"): 13, ("*", "*"): 24,
+    }  # fmt: skip
+    lines = [
+        (("p1", "*"), [("p1", "sales"), ("p1", "it")]),
+        (("p2", "*"), [("p2", "sales"), ("p2", "it")]),
+        (("*", "sales"), [("p1", "sales"), ("p2", "sales")]),
+        (("*", "it"), [("p1", "it"), ("p2", "it")]),
+        (("*", "*"), [("p1", "*"), ("p2", "*")]),
+        (("*", "*"), [("*", "sales"), ("*", "it")]),
+    ]
+    hidden = hide(sizes, lines)
+    assert hidden == {("p1", "sales"), ("p1", "it"), ("p2", "sales"), ("p2", "it")}
+    # No line has exactly one hidden part under a shown total.
+    for total, parts in lines:
+        if total not in hidden:
+            assert len([part for part in parts if part in hidden]) != 1
+
+
+def test_each_key_is_judged_by_its_own_threshold():
+    sizes = {"all": 14, "strict": 6, "lenient": 8}
+    thresholds = {"all": 5, "strict": 7, "lenient": 3}
+    assert suppress(sizes, [("all", ["strict", "lenient"])], thresholds.get) == {
+        "strict",
+        "lenient",
+    }
 
 
 def test_a_filter_needs_the_selected_group_at_the_threshold():
@@ -57,7 +94,6 @@ def test_a_filter_needs_the_selected_group_at_the_threshold():
 
 
 def test_a_filter_is_refused_when_its_complement_is_small():
-    # The unfiltered page minus this one would describe the four others.
     assert not selection_allowed(selected=20, complement=4, threshold=5)
 
 
@@ -67,21 +103,3 @@ def test_a_filter_with_an_empty_complement_is_allowed():
 
 def test_a_filter_with_a_complement_at_the_threshold_is_allowed():
     assert selection_allowed(selected=5, complement=5, threshold=5)
-
-
-def test_a_total_over_programs_hides_when_one_program_is_small():
-    # Program 2's figure is hidden on its page; overview - program 1 would give it.
-    assert total_reveals_a_part([(10, 5), (3, 5)])
-
-
-def test_a_total_over_programs_is_shown_when_two_are_small():
-    assert not total_reveals_a_part([(10, 5), (3, 5), (2, 5)])
-
-
-def test_an_empty_program_gives_nothing_away():
-    assert not total_reveals_a_part([(10, 5), (0, 5)])
-
-
-def test_each_program_is_judged_by_its_own_threshold():
-    assert not total_reveals_a_part([(10, 5), (4, 3)])
-    assert total_reveals_a_part([(10, 3), (4, 5)])
