@@ -288,6 +288,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_CONTROL_EXCHANGE = env.str("CELERY_CONTROL_EXCHANGE", default="celery")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Every dashboard page is a margin of one table of figures over all programs (see
+# mentorship/dashboard/metrics.py); it is computed at most once in this many seconds (0: on
+# every request). The page says how old its figures are.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+
 # The one beat schedule of the project; later capabilities add their periodic tasks here.
 CELERY_BEAT_SCHEDULE: dict = {
     "purge-stale-imports": {"task": "programs.tasks.purge_stale_imports", "schedule": 6 * 3600},
@@ -296,13 +301,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "feedback.tasks.dispatch",
         "schedule": env.int("DISPATCH_EVERY_SECONDS", default=60),
     },
+    # Recomputes the dashboard's table a minute before the cached one expires.
+    "refresh-dashboard": {
+        "task": "mentorship.tasks.refresh_dashboard",
+        "schedule": max(60, DASHBOARD_CACHE_SECONDS - 60),
+    },
 }
-
-# --- Executive dashboard ----------------------------------------------------------------------
-# Every dashboard page is a margin of one table of figures over all programs (see
-# mentorship/dashboard/metrics.py); it is computed at most once in this many seconds (0: on
-# every request). The page says how old its figures are.
-DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -589,25 +589,33 @@ def dashboard_data(programs: Programs) -> DashboardData:
     return data
 
 
+def _cache_base(programs: Programs) -> str:
+    """The cache key prefix of a table: the programs it covers, as of their day."""
+    signature = repr((programs.today, *(sorted(values.items()) for values in programs.columns())))
+    return "dashboard:" + hashlib.sha256(signature.encode()).hexdigest()[:32]
+
+
+def refresh_table(programs: Programs) -> DashboardData:
+    """Computes the table and makes it the one pages read, for DASHBOARD_CACHE_SECONDS."""
+    data = dashboard_data(programs)
+    base, stamp = _cache_base(programs), data.computed_at.isoformat()
+    cache.set_many(
+        {f"{base}:stamp": stamp, f"{base}:{stamp}:data": data}, settings.DASHBOARD_CACHE_SECONDS
+    )
+    return data
+
+
 def cached_report(scope: Scope) -> "Report":
-    """The page's report, computed from a table at most DASHBOARD_CACHE_SECONDS old.
+    """The page's report, from a table at most DASHBOARD_CACHE_SECONDS old.
 
     The table is large (every figure of every program), so each page's small report is kept
     too, under the table's stamp: a page seen before costs one cache read, and a new table
-    (a new stamp) leaves the old reports unread until they expire.
+    (a new stamp) leaves the old reports unread until they expire. Beat refreshes the table
+    before it expires (mentorship.tasks.refresh_dashboard), so pages seldom compute it.
     """
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    if seconds <= 0 or not scope.programs.thresholds:
+    if settings.DASHBOARD_CACHE_SECONDS <= 0 or not scope.programs.thresholds:
         return program_report(scope)
-    programs = scope.programs
-    base = (
-        "dashboard:"
-        + hashlib.sha256(
-            repr(
-                (programs.today, *(sorted(values.items()) for values in programs.columns()))
-            ).encode()
-        ).hexdigest()[:32]
-    )
+    base = _cache_base(scope.programs)
     selection = f"{scope.program}:{scope.department}:{scope.period}:{get_language()}"
     stamp = cache.get(f"{base}:stamp")
     data = None
@@ -617,11 +625,10 @@ def cached_report(scope: Scope) -> "Report":
             return report
         data = cache.get(f"{base}:{stamp}:data")
     if data is None:
-        data = dashboard_data(programs)
+        data = refresh_table(scope.programs)
         stamp = data.computed_at.isoformat()
-        cache.set_many({f"{base}:stamp": stamp, f"{base}:{stamp}:data": data}, seconds)
     report = program_report(scope, data)
-    cache.set(f"{base}:{stamp}:report:{selection}", report, seconds)
+    cache.set(f"{base}:{stamp}:report:{selection}", report, settings.DASHBOARD_CACHE_SECONDS)
     return report
 
 
