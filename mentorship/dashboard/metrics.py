@@ -245,6 +245,13 @@ def _distinct_where(field_name: str, condition: Q) -> Count:
     return Count(Case(When(condition, then=F(field_name))), distinct=True)
 
 
+def _anonymous_people(responses: int, answered: int) -> int:
+    """The people behind anonymous responses: no more than answered their invitations, and at
+    least one while there is any response (invitations go with a withdrawn enrolment; the
+    answers stay, and must still count as somebody's)."""
+    return max(min(responses, answered), 1 if responses else 0)
+
+
 def _participants(programs: Programs) -> Cube:
     cube = Cube()
     rows = (
@@ -487,7 +494,7 @@ def _answers(programs: Programs, invited_anonymously: dict[tuple, int]) -> tuple
             if group is ANONYMOUS:
                 side = name.removeprefix("nps_") if name != "rating" else ALL
                 cap = invited_anonymously.get((row["program"], side, period), 0)
-                n = min(row[f"{name}_responses"], cap)
+                n = _anonymous_people(row[f"{name}_responses"], cap)
             cube.count((row["program"], group, period, ALL), n)
 
     for row in answers.values(**by, quarter=TruncQuarter("response__submitted_on")).annotate(
@@ -558,7 +565,7 @@ def _learning(
         cube = ends.setdefault(row["topic_id"], Cube())
         cube.add(key, total=row["total"], ratings=row["n"])
         cap = invited_anonymously.get((row["program"], Role.MENTEE, ALL), 0)
-        cube.count(key, min(row["n"], cap))
+        cube.count(key, _anonymous_people(row["n"], cap))
     return starts, ends
 
 

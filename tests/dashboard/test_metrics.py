@@ -258,3 +258,11 @@ def test_anonymous_answers_count_no_more_people_than_answered_their_invitations(
         enrolment__in=[small_program.pairs["A"].mentee, small_program.pairs["B"].mentee],
     ).update(answered=False)
     assert program_report(scope(small_program)).nps_mentees == hidden(2)
+
+
+def test_anonymous_answers_whose_invitations_are_gone_still_count_as_somebody(small_program):
+    end = small_program.program.survey_schedules.get(template__key="end-of-program")
+    SurveyInvitation.objects.filter(schedule=end).delete()
+    # Four anonymous mentee answers remain: one person at least, hidden, never nobody (a
+    # group of nobody would take no part in the suppression of the totals above it).
+    assert program_report(scope(small_program)).nps_mentees == hidden(1)
