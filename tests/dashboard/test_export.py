@@ -144,9 +144,9 @@ def test_text_cells_cannot_start_a_formula():
 
 
 def test_the_page_links_to_the_csv_with_its_filters(client_for, executive, small_program):
-    params = {"program": small_program.program.pk, "from_month": "2026-01"}
+    params = {"program": small_program.program.pk, "period": "2026-Q1"}
     page = client_for(executive).get(reverse("dashboard"), params).content.decode()
-    assert f'href="{URL}?program={small_program.program.pk}&amp;from_month=2026-01"' in page
+    assert f'href="{URL}?program={small_program.program.pk}&amp;period=2026-Q1"' in page
     assert "Download CSV" in page
 
 
