@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from mentorship import views
 from mentorship.dashboard import views as dashboard_views
+from mentorship.dashboard import views_pdf as dashboard_pdf_views
 
 # The back office signs in through allauth: its rate limits and two-factor step apply too.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -14,6 +15,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/export.csv", dashboard_views.dashboard_csv, name="dashboard_csv"),
+    path("dashboard/report.pdf", dashboard_pdf_views.dashboard_pdf, name="dashboard_pdf"),
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("mentorship.accounts.urls")),

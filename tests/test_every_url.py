@@ -23,7 +23,7 @@ HR = {"hr_admin"}
 PAIR = {"mentor", "mentee"}
 NOBODY: set[str] = set()  # POST-only URLs: a GET is refused for everyone
 OUR_NAMESPACES = ("accounts:", "programs:", "matching:", "feedback:")
-OUR_NAMES = {"home", "dashboard", "dashboard_csv", "set_language", "healthz"}
+OUR_NAMES = {"home", "dashboard", "dashboard_csv", "dashboard_pdf", "set_language", "healthz"}
 
 
 @pytest.fixture
@@ -90,6 +90,7 @@ def _table(w) -> dict[str, tuple[dict, set[str]]]:
         "home": ({}, set(ROLES)),
         "dashboard": ({}, {"executive", "hr_admin"}),
         "dashboard_csv": ({}, {"executive", "hr_admin"}),
+        "dashboard_pdf": ({}, {"executive", "hr_admin"}),
         "set_language": ({}, NOBODY),
         "accounts:people": ({}, HR),
         "accounts:person_create": ({}, HR),
