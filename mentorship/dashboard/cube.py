@@ -9,7 +9,7 @@ over programs, groups and sides (a person or a pair is in one of each), but not 
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from mentorship.dashboard.suppression import suppress
@@ -87,8 +87,10 @@ class Cube:
                 lines.setdefault((tuple(total), dimension), []).append(key)
         return [(total, parts) for (total, _dimension), parts in lines.items()]
 
-    def suppress(self, threshold: Callable[[Key], int]) -> None:
-        self.hidden = suppress(self.sizes, self.lines(), threshold)
+    def suppress(self, threshold: Callable[[Key], int], *, seed: Iterable[Key] = ()) -> None:
+        self.hidden = suppress(
+            self.sizes, self.lines(), threshold, seed=(key for key in seed if key in self.sizes)
+        )
 
     def size(self, key: Key) -> int:
         return self.sizes.get(key, 0)

@@ -1,5 +1,7 @@
 """The dashboard's figures as CSV rows, one per figure, under the page's anonymity rules: a hidden
-figure has an empty value and group size and a note that says it is hidden."""
+figure has an empty value and a note that says it is hidden. Like the page, it gives no group
+sizes: sizes of different figures count the same people, and subtracted from one another they
+would give away a group that the figures hide."""
 
 import csv
 from collections.abc import Iterable, Iterator
@@ -15,7 +17,7 @@ Line = tuple[str, str, str, Figure | None, str]
 
 
 def header() -> list[str]:
-    return [_("Section"), _("Measure"), _("Group"), _("Value"), _("Group size"), _("Note")]
+    return [_("Section"), _("Measure"), _("Group"), _("Value"), _("Note")]
 
 
 def figure_lines(report: Report, participation: Iterable[tuple]) -> Iterator[Line]:
@@ -45,27 +47,23 @@ def figure_lines(report: Report, participation: Iterable[tuple]) -> Iterator[Lin
         yield section, _("Mentoring hours"), month, row.hours, ""
 
 
-def cells(line: Line, threshold: int) -> list[str]:
+def cells(line: Line) -> list[str]:
     section, measure, group, figure, unit = line
     if unit:
         measure = f"{measure} ({unit})"
-    if figure is None or figure.hidden:
-        value, size = "", ""
-        if figure is None:
-            note = _("No data yet")
-        elif figure.n < threshold:
-            note = _("hidden: fewer than %(n)d people") % {"n": threshold}
-        else:
-            note = _("hidden: so that a smaller group cannot be worked out")
+    if figure is None:
+        value, note = "", _("No data yet")
+    elif figure.hidden:
+        # One wording whatever hid it: which rule did would say whether the group is small.
+        value, note = "", _("Hidden to protect anonymity")
     elif figure.value is None:
-        value, size, note = "", str(figure.n), _("No data yet")
+        value, note = "", _("No data yet")
     else:
-        value, size, note = str(figure.value), str(figure.n), ""
+        value, note = str(figure.value), ""
     # Numbers are written by us (a negative NPS stays a number); text cells, topic names among
     # them, could start a spreadsheet formula.
     return [neutralise_formula(cell) for cell in (section, measure, group)] + [
         value,
-        size,
         neutralise_formula(note),
     ]
 
@@ -78,7 +76,7 @@ def write_report(
     writer = csv.writer(out)
     writer.writerow(header())
     if report is None or not report.allowed or report.participants is None:
-        writer.writerow(["", "", "", "", "", neutralise_formula(refusal)])
+        writer.writerow(["", "", "", "", neutralise_formula(refusal)])
         return
     for line in figure_lines(report, participation):
-        writer.writerow(cells(line, report.threshold))
+        writer.writerow(cells(line))

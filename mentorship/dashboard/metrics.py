@@ -23,6 +23,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -46,7 +47,7 @@ from django.db.models.functions import (
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from feedback.models import Answer, SurveyInvitation, TopicRatingTally
+from feedback.models import Answer, Question, SurveyInvitation, TopicRatingTally
 from matching.cadence import QUIET_DAYS
 from matching.models import Pair, Session, SessionLog
 from mentorship.dashboard.cube import ALL, ANONYMOUS, Cube, Key
@@ -69,6 +70,8 @@ from programs.models import (
     Topic,
 )
 
+# The measures anonymous surveys ask whose answers the dashboard counts.
+ANONYMOUS_MEASURES = ("session_rating", "program_nps", "confidence")
 PROMOTER_MIN = 9
 DETRACTOR_MAX = 6
 DEFAULT_THRESHOLD = 5
@@ -245,6 +248,21 @@ def _distinct_where(field_name: str, condition: Q) -> Count:
     return Count(Case(When(condition, then=F(field_name))), distinct=True)
 
 
+def _within(programs: Programs, lookup: str) -> Q:
+    """Sessions inside the dashboard's quarters: one logged as held outside them (a date typed
+    wrong) would be in the totals but in no period, and all time minus the periods would show
+    it alone."""
+    quarters = programs.quarters()
+    if not quarters:
+        return Q(pk__in=[])
+    return Q(
+        **{
+            f"{lookup}__gte": quarter_bounds(quarters[0])[0],
+            f"{lookup}__lte": quarter_bounds(quarters[-1])[1],
+        }
+    )
+
+
 def _anonymous_people(responses: int, answered: int) -> int:
     """The people behind anonymous responses: no more than answered their invitations, and at
     least one while there is any response (invitations go with a withdrawn enrolment; the
@@ -342,7 +360,9 @@ def _sessions(programs: Programs, adherence: Cube) -> Cube:
     """Held sessions and hours by month, with the pairs behind them counted per month, per
     quarter and over all time (a pair meets in many months)."""
     held = Session.objects.filter(
-        pair__program_id__in=programs.thresholds, status=Session.Status.HELD
+        _within(programs, "starts_at__date"),
+        pair__program_id__in=programs.thresholds,
+        status=Session.Status.HELD,
     ).order_by()
     cube = Cube()
     by = {"program": F("pair__program_id"), "department": F("pair__mentee__user__department")}
@@ -371,6 +391,7 @@ def _coverage(programs: Programs) -> dict[int, Cube]:
     """Per topic id: the held sessions whose log covers it, with the pairs behind them."""
     through = SessionLog.topics_covered.through
     covered = through.objects.filter(
+        _within(programs, "sessionlog__session__starts_at__date"),
         sessionlog__session__pair__program_id__in=programs.thresholds,
         sessionlog__session__status=Session.Status.HELD,
     ).order_by()
@@ -399,9 +420,10 @@ def _coverage(programs: Programs) -> dict[int, Cube]:
 
 
 def _invitations(programs: Programs) -> tuple[dict[str, Cube], dict[tuple, int]]:
-    """Response rates per side, and the people who answered anonymous surveys per (program,
-    side, period), as their invitations record it: the most people that anonymous responses
-    can come from."""
+    """Response rates per side, and per (program, side, period, measure) the people who
+    answered an anonymous survey asking that measure, as their invitations record it: the most
+    people that anonymous answers to it can come from (a survey sent again is answered again
+    by the same people)."""
     invitations = SurveyInvitation.objects.filter(
         schedule__program_id__in=programs.thresholds
     ).order_by()
@@ -412,9 +434,21 @@ def _invitations(programs: Programs) -> tuple[dict[str, Cube], dict[tuple, int]]
     }
     people = {
         "people": Count("enrolment", distinct=True),
-        "anonymous_people": _distinct_where(
-            "enrolment", Q(schedule__template__is_anonymous=True, answered=True)
-        ),
+        **{
+            f"anonymous_{measure}": _distinct_where(
+                "enrolment",
+                Q(
+                    Exists(
+                        Question.objects.filter(
+                            template=OuterRef("schedule__template"), key=measure
+                        )
+                    ),
+                    schedule__template__is_anonymous=True,
+                    answered=True,
+                ),
+            )
+            for measure in ANONYMOUS_MEASURES
+        },
     }
     cubes = {role: Cube() for role in (Role.MENTOR, Role.MENTEE)}
     invited_anonymously: dict[tuple, int] = {}
@@ -422,8 +456,11 @@ def _invitations(programs: Programs) -> tuple[dict[str, Cube], dict[tuple, int]]
     def note(row, period) -> None:
         cubes[row["role"]].count((row["program"], row["department"], period, ALL), row["people"])
         for side in (row["role"], ALL):
-            key = (row["program"], side, period)
-            invited_anonymously[key] = invited_anonymously.get(key, 0) + row["anonymous_people"]
+            for measure in ANONYMOUS_MEASURES:
+                key = (row["program"], side, period, measure)
+                invited_anonymously[key] = (
+                    invited_anonymously.get(key, 0) + row[f"anonymous_{measure}"]
+                )
 
     for row in invitations.values(**by, quarter=TruncQuarter("created_at")).annotate(
         # Named apart from the `answered` field, which `people` filters on.
@@ -492,8 +529,10 @@ def _answers(programs: Programs, invited_anonymously: dict[tuple, int]) -> tuple
         for name, cube in cubes.items():
             n = row[f"{name}_people"]
             if group is ANONYMOUS:
-                side = name.removeprefix("nps_") if name != "rating" else ALL
-                cap = invited_anonymously.get((row["program"], side, period), 0)
+                side, measure = (ALL, "session_rating")
+                if name != "rating":
+                    side, measure = name.removeprefix("nps_"), "program_nps"
+                cap = invited_anonymously.get((row["program"], side, period, measure), 0)
                 n = _anonymous_people(row[f"{name}_responses"], cap)
             cube.count((row["program"], group, period, ALL), n)
 
@@ -542,9 +581,14 @@ def _learning(
             start_n=Count("confidence_start"),
             end_sum=Coalesce(Sum("confidence_end"), 0),
             end_n=Count("confidence_end"),
+            learners=Count("pk"),
         )
     )
+    # The mentees learning each topic: no more of them can have rated it anonymously.
+    learners: dict[tuple[int, int], int] = {}
     for row in rows:
+        learning = (row["topic_id"], row["program"])
+        learners[learning] = learners.get(learning, 0) + row["learners"]
         key = (row["program"], row["department"], ALL, ALL)
         for cubes, when in ((starts, "start"), (ends, "end")):
             cube = cubes.setdefault(row["topic_id"], Cube())
@@ -564,7 +608,10 @@ def _learning(
         key = (row["program"], ANONYMOUS, ALL, ALL)
         cube = ends.setdefault(row["topic_id"], Cube())
         cube.add(key, total=row["total"], ratings=row["n"])
-        cap = invited_anonymously.get((row["program"], Role.MENTEE, ALL), 0)
+        cap = min(
+            invited_anonymously.get((row["program"], Role.MENTEE, ALL, "confidence"), 0),
+            learners.get((row["topic_id"], row["program"]), 0),
+        )
         cube.count(key, _anonymous_people(row["n"], cap))
     return starts, ends
 
@@ -591,8 +638,16 @@ def dashboard_data(programs: Programs) -> DashboardData:
         learning_start=learning_start,
         learning_end=learning_end,
     )
+
+    def threshold(key: Key) -> int:
+        return programs.threshold_of(key[0])
+
     for cube in data.cubes():
-        cube.suppress(lambda key: programs.threshold_of(key[0]))
+        if cube is not adherence:
+            cube.suppress(threshold)
+    # Adherence is held / expected: wherever the sessions held are hidden, so is adherence
+    # (else held = adherence x expected would give them back).
+    adherence.suppress(threshold, seed=sessions.hidden)
     return data
 
 

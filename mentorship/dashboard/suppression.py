@@ -32,18 +32,21 @@ def suppress(
     sizes: Mapping[K, int],
     lines: Iterable[tuple[K, Sequence[K]]],
     threshold: Callable[[K], int],
+    *,
+    seed: Iterable[K] = (),
 ) -> set[K]:
     """The keys to hide, given every key's group size and the lines (total, its parts).
 
     Empty groups describe nobody and take no part in the lines. A key is hidden when it is small
-    (0 < n < threshold); then, until nothing changes, along every line:
+    (0 < n < threshold) or in `seed` (hidden by another figure that shares its numbers); then,
+    until nothing changes, along every line:
     - under a shown total, hidden parts come at least two at a time (the total minus the shown
-      parts is their sum) and add up to the largest threshold among them and the total; else
-      the smallest shown part is hidden next, or the total itself when none is left;
+      parts is their sum) and hold at least the largest threshold among them and the total of
+      people; else the smallest shown part is hidden next, or the total when none is left;
     - under a hidden total, at least one part is hidden (else the parts would add up to it).
     """
     lines = [(total, [part for part in parts if sizes.get(part, 0) > 0]) for total, parts in lines]
-    hidden = {key for key, n in sizes.items() if 0 < n < threshold(key)}
+    hidden = {key for key, n in sizes.items() if 0 < n < threshold(key)} | set(seed)
     changed = True
     while changed:
         changed = False
@@ -57,9 +60,17 @@ def suppress(
                     hidden.add(min(shown_parts, key=lambda part: sizes[part]))
                     changed = True
                 continue
+            if not hidden_parts:
+                continue
             required = max(threshold(key) for key in (total, *hidden_parts))
-            remainder = sum(sizes[part] for part in hidden_parts)
-            if hidden_parts and (len(hidden_parts) == 1 or remainder < required):
+            # The fewest people the hidden parts can hold: their sum where a person is in one
+            # part only, less where one is in several (a pair meets in many months), but never
+            # fewer than the total less the shown parts, nor than the largest hidden part.
+            remainder = max(
+                max(sizes[part] for part in hidden_parts),
+                sizes.get(total, 0) - sum(sizes[part] for part in shown_parts),
+            )
+            if len(hidden_parts) == 1 or remainder < required:
                 if shown_parts:
                     hidden.add(min(shown_parts, key=lambda part: sizes[part]))
                 else:

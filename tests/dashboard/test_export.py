@@ -14,7 +14,7 @@ from programs.models import Topic
 
 pytestmark = pytest.mark.django_db
 URL = reverse("dashboard_csv")
-HEADER = ["Section", "Measure", "Group", "Value", "Group size", "Note"]
+HEADER = ["Section", "Measure", "Group", "Value", "Note"]
 
 
 def rows_of(response) -> list[list[str]]:
@@ -70,7 +70,7 @@ def test_the_values_are_the_pages_figures(client_for, executive, small_program):
     t1 = small_program.t1.label
 
     def shown(figure: Figure) -> list[str]:
-        return [str(figure.value), str(figure.n), ""]
+        return [str(figure.value), ""]
 
     participation = "Participation and sessions"
     assert rows[(participation, "Approved pairs", "")] == shown(report.pairs)
@@ -92,19 +92,13 @@ def test_the_values_are_the_pages_figures(client_for, executive, small_program):
 def test_hidden_figures_are_empty_and_say_so(client_for, executive, small_program):
     rows = by_key(rows_of(client_for(executive).get(URL, {"program": small_program.program.pk})))
     # Mentors' NPS: 2 answers under a threshold of 3.
-    assert rows[("Satisfaction and surveys", "NPS", "Mentors")] == [
-        "",
-        "",
-        "hidden: fewer than 3 people",
-    ]
-    # February's 3 pairs are hidden to protect March's 1: its 5 sessions never appear.
-    assert rows[("Trend by month", "Sessions held", "2026-02")] == [
-        "",
-        "",
-        "hidden: so that a smaller group cannot be worked out",
-    ]
-    for value, size, note in rows.values():
-        assert note.startswith("hidden") == (value == "" and size == "")
+    hidden = ["", "Hidden to protect anonymity"]
+    assert rows[("Satisfaction and surveys", "NPS", "Mentors")] == hidden
+    # February's 3 pairs are hidden to protect March's 1: the same words, which do not tell
+    # which rule hid it. Its 5 sessions never appear.
+    assert rows[("Trend by month", "Sessions held", "2026-02")] == hidden
+    for value, note in rows.values():
+        assert note.startswith("Hidden") == (value == "")
 
 
 def test_a_refused_selection_gives_no_figure(client_for, executive, small_program):
@@ -114,13 +108,13 @@ def test_a_refused_selection_gives_no_figure(client_for, executive, small_progra
     rows = rows_of(response)
     assert rows[0] == HEADER
     assert len(rows) == 2
-    assert rows[1][:5] == ["", "", "", "", ""]
-    assert "too small to show" in rows[1][5]
+    assert rows[1][:4] == ["", "", "", ""]
+    assert "too small to show" in rows[1][4]
 
 
 def test_invalid_filters_give_no_figure(client_for, executive, small_program):
     rows = rows_of(client_for(executive).get(URL, {"period": "March"}))
-    assert len(rows) == 2 and "not valid" in rows[1][5]
+    assert len(rows) == 2 and "not valid" in rows[1][4]
 
 
 def test_text_cells_cannot_start_a_formula():

@@ -5,9 +5,10 @@ import datetime
 
 import pytest
 
-from feedback.models import SurveyInvitation
+from feedback.models import Question, SurveyInvitation, TopicRatingTally
 from mentorship.accounts.models import User
 from mentorship.dashboard.metrics import Figure, Scope, program_report, programs_covered
+from programs.models import LearnTopic
 from tests.dashboard.conftest import TODAY, answer, at, hold, make_pair
 from tests.factories import EnrolmentFactory, ProgramFactory
 from tests.feedback.factories import SurveyInvitationFactory, SurveyScheduleFactory, builtin
@@ -266,3 +267,48 @@ def test_anonymous_answers_whose_invitations_are_gone_still_count_as_somebody(sm
     # Four anonymous mentee answers remain: one person at least, hidden, never nobody (a
     # group of nobody would take no part in the suppression of the totals above it).
     assert program_report(scope(small_program)).nps_mentees == hidden(1)
+
+
+def test_adherence_is_hidden_wherever_the_sessions_held_are(small_program):
+    one_department(small_program)
+    # One pair met in April: the quarter's adherence is over all 4 pairs, but its held
+    # sessions are one pair's, and adherence x expected would give them back.
+    hold(small_program.pairs["A"], at(4, 14))
+    second = program_report(scope(small_program, today=APRIL_20, period="2026-Q2"))
+    assert second.sessions_held == hidden(1)
+    assert second.adherence.hidden and second.sessions_expected.hidden
+
+
+def test_a_topic_one_mentee_learns_is_hidden_however_often_it_was_rated(small_program):
+    # Only A learns T2; the anonymous end-of-program tally holds six ratings of it, all from
+    # the one mentee who learns it.
+    end = small_program.program.survey_schedules.get(template__key="end-of-program")
+    LearnTopic.objects.filter(
+        topic=small_program.t2, enrolment=small_program.pairs["B"].mentee
+    ).delete()
+    confidence = Question.objects.get(template=end.template, key="confidence")
+    TopicRatingTally.objects.create(
+        schedule=end, question=confidence, topic=small_program.t2, role="mentee", value=5, count=6
+    )
+    rows = {row.topic: row for row in program_report(scope(small_program)).learning}
+    assert rows[small_program.t2.label].end == hidden(1)
+
+
+def test_an_anonymous_survey_without_the_question_does_not_vouch_for_its_answers(small_program):
+    # Five NPS answers from mentors, but only two mentors answered the survey that asks it;
+    # three more answered an anonymous check-in that asks no NPS. Two people, not five.
+    end = small_program.program.survey_schedules.get(template__key="end-of-program")
+    for score in (10, 10, 10):
+        answer(end, "program_nps", score, role="mentor")
+    check_in = SurveyScheduleFactory(program=small_program.program, template=builtin("mid-program"))
+    for name in ("A", "B", "C"):
+        SurveyInvitationFactory(
+            schedule=check_in, enrolment=small_program.pairs[name].mentor, answered=True
+        )
+    assert program_report(scope(small_program)).nps_mentors == hidden(2)
+
+
+def test_a_session_dated_outside_the_programs_quarters_is_left_out(small_program):
+    # Logged as held in 2019 (a typo): in no quarter, it would show as all time minus them.
+    hold(small_program.pairs["A"], datetime.datetime(2019, 5, 1, 10, tzinfo=datetime.UTC))
+    assert program_report(scope(small_program)).sessions_held == shown(12, 4)

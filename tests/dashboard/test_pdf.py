@@ -92,9 +92,8 @@ def test_the_report_prints_the_pages_figures(client_for, executive, small_progra
     report = client.get(reverse("dashboard"), params).context["report"]
     text = text_of(client.get(URL, params))
     assert (report.pairs.value, report.adherence.value, report.hours.value) == (4, 75, 10.8)
-    assert "Approved pairs 4 4" in text
-    assert "Sessions held vs expected 75% 4" in text
-    assert "Mentoring hours 10.8 4" in text
+    assert "Approved pairs 4 Active pairs 4" in text
+    assert "Sessions held vs expected 75% Mentoring hours 10.8" in text
     assert "Mentees 25 88%" in text
     assert "AI and automation tools 2.0 3.67 1.67" in text
     assert "January 2026 6 5.0" in text
@@ -104,12 +103,12 @@ def test_hidden_figures_print_as_the_page_words_them_never_a_number(
     client_for, executive, small_program, march
 ):
     text = text_of(client_for(executive).get(URL, {"program": small_program.program.pk}))
-    hidden = "Fewer than 3 people: hidden"
+    hidden = "Hidden to protect anonymity"
     # Each row's cells, in order: the hidden ones carry the words and nothing else.
     assert f"Mentors {hidden} 50%" in text
     assert f"Social media and TikTok {hidden} {hidden} {hidden}" in text
-    protects = "Hidden so that a smaller group cannot be worked out"
-    assert f"February 2026 {protects} {protects} March 2026 {hidden} {hidden}" in text
+    # February is hidden to protect March, in the same words.
+    assert f"February 2026 {hidden} {hidden} March 2026 {hidden} {hidden}" in text
     # The charts draw no bar for them either: their labels say hidden.
     assert "Feb 2026 (hidden)" in text and "Mar 2026 (hidden)" in text
     # The hidden values themselves: social media's mean confidence at enrolment (2 and 4) and
@@ -134,7 +133,7 @@ def test_a_refused_selection_gives_the_reason_and_no_figure(
     text = text_of(response)
     assert "This selection is too small to show" in text
     assert "Department IT" in text
-    for figure_words in ("Summary", "Approved pairs", "Trend by month", "n = ", "people: hidden"):
+    for figure_words in ("Summary", "Approved pairs", "Trend by month", "Hidden to protect"):
         assert figure_words not in text
     # No chart: nothing but text, in the report's font.
     assert b"/Subtype /Image" not in response.content
@@ -162,10 +161,10 @@ def test_the_report_is_in_the_readers_language_with_its_letters(
     text = text_of(response)
     # Vowels with two marks, from the catalogue, the topic's own name and the charts alike.
     assert "Mức độ tham gia và buổi gặp" in text
-    assert "Người cố vấn Ít hơn 3 người: đã ẩn 50%" in text
+    assert "Người cố vấn Đã ẩn để bảo vệ tính ẩn danh 50%" in text
     assert "Công cụ AI và tự động hóa" in text
     assert "Tháng 2 2026 (đã ẩn)" in text
-    assert "Fewer than" not in text
+    assert "Hidden to protect" not in text
     fonts = {
         str(font.get_object()["/BaseFont"])
         for page in pdf_of(response).pages
