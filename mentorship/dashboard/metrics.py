@@ -23,7 +23,6 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -47,7 +46,7 @@ from django.db.models.functions import (
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from feedback.models import Answer, Question, SurveyInvitation, TopicRatingTally
+from feedback.models import Answer, SurveyInvitation, SurveySchedule, TopicRatingTally
 from matching.cadence import QUIET_DAYS
 from matching.models import Pair, Session, SessionLog
 from mentorship.dashboard.cube import ALL, ANONYMOUS, Cube, Key
@@ -251,14 +250,17 @@ def _distinct_where(field_name: str, condition: Q) -> Count:
 def _within(programs: Programs, lookup: str) -> Q:
     """Sessions inside the dashboard's quarters: one logged as held outside them (a date typed
     wrong) would be in the totals but in no period, and all time minus the periods would show
-    it alone."""
+    it alone. `lookup` is a datetime field: bounds on it can use its index."""
     quarters = programs.quarters()
     if not quarters:
         return Q(pk__in=[])
+    zone = timezone.get_current_timezone()
+    first = quarter_bounds(quarters[0])[0]
+    after = quarter_bounds(quarters[-1])[1] + datetime.timedelta(days=1)
     return Q(
         **{
-            f"{lookup}__gte": quarter_bounds(quarters[0])[0],
-            f"{lookup}__lte": quarter_bounds(quarters[-1])[1],
+            f"{lookup}__gte": datetime.datetime.combine(first, datetime.time(), zone),
+            f"{lookup}__lt": datetime.datetime.combine(after, datetime.time(), zone),
         }
     )
 
@@ -360,7 +362,7 @@ def _sessions(programs: Programs, adherence: Cube) -> Cube:
     """Held sessions and hours by month, with the pairs behind them counted per month, per
     quarter and over all time (a pair meets in many months)."""
     held = Session.objects.filter(
-        _within(programs, "starts_at__date"),
+        _within(programs, "starts_at"),
         pair__program_id__in=programs.thresholds,
         status=Session.Status.HELD,
     ).order_by()
@@ -391,7 +393,7 @@ def _coverage(programs: Programs) -> dict[int, Cube]:
     """Per topic id: the held sessions whose log covers it, with the pairs behind them."""
     through = SessionLog.topics_covered.through
     covered = through.objects.filter(
-        _within(programs, "sessionlog__session__starts_at__date"),
+        _within(programs, "sessionlog__session__starts_at"),
         sessionlog__session__pair__program_id__in=programs.thresholds,
         sessionlog__session__status=Session.Status.HELD,
     ).order_by()
@@ -427,6 +429,15 @@ def _invitations(programs: Programs) -> tuple[dict[str, Cube], dict[tuple, int]]
     invitations = SurveyInvitation.objects.filter(
         schedule__program_id__in=programs.thresholds
     ).order_by()
+    # The anonymous schedules asking each measure: a few rows, read first so that the big
+    # query filters on ids instead of joining templates and questions.
+    schedules: dict[str, list[int]] = {}
+    for schedule_id, measure in SurveySchedule.objects.filter(
+        program_id__in=programs.thresholds,
+        template__is_anonymous=True,
+        template__questions__key__in=ANONYMOUS_MEASURES,
+    ).values_list("pk", "template__questions__key"):
+        schedules.setdefault(measure, []).append(schedule_id)
     by = {
         "program": F("schedule__program_id"),
         "department": F("enrolment__user__department"),
@@ -436,16 +447,7 @@ def _invitations(programs: Programs) -> tuple[dict[str, Cube], dict[tuple, int]]
         "people": Count("enrolment", distinct=True),
         **{
             f"anonymous_{measure}": _distinct_where(
-                "enrolment",
-                Q(
-                    Exists(
-                        Question.objects.filter(
-                            template=OuterRef("schedule__template"), key=measure
-                        )
-                    ),
-                    schedule__template__is_anonymous=True,
-                    answered=True,
-                ),
+                "enrolment", Q(schedule_id__in=schedules.get(measure, []), answered=True)
             )
             for measure in ANONYMOUS_MEASURES
         },
