@@ -185,6 +185,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# TOTP keys and recovery-code seeds are encrypted at rest (allauth stores them as they are).
+MFA_ADAPTER = "mentorship.accounts.mfa_adapter.EncryptingMFAAdapter"
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Reverse Mentoring")
 
 # --- Internationalisation ---------------------------------------------------------------------
