@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mentorship.middleware.UserPreferencesMiddleware",
+    "mentorship.middleware.IdleTimeoutMiddleware",
+    "mentorship.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -184,6 +186,9 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "change_password": "5/m/user",
 }
+# Signed out after this long without a request: HR admins and executives see everyone's data.
+IDLE_TIMEOUT_PRIVILEGED_SECONDS = env.int("IDLE_TIMEOUT_PRIVILEGED_SECONDS", default=30 * 60)
+IDLE_TIMEOUT_SECONDS = env.int("IDLE_TIMEOUT_SECONDS", default=12 * 60 * 60)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # TOTP keys and recovery-code seeds are encrypted at rest (allauth stores them as they are).
 MFA_ADAPTER = "mentorship.accounts.mfa_adapter.EncryptingMFAAdapter"
@@ -196,7 +201,8 @@ LANGUAGES = [
     ("vi", _("Vietnamese")),
     ("tr", _("Turkish")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first (it wins); then allauth's strings in Vietnamese, which allauth does not ship.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
 USE_I18N = True
 USE_TZ = True
 # Times are stored in UTC; this is only the zone shown to a person who has not chosen one.
