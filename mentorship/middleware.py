@@ -1,8 +1,18 @@
-"""Shows a signed-in person the site in their own language and time zone."""
+"""Per-request handling of a signed-in person: their own language and time zone, private pages
+kept out of caches, and signing out after a spell without activity."""
 
+import time
 import zoneinfo
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
+
+LAST_SEEN = "last_seen"
 
 
 class UserPreferencesMiddleware:
@@ -23,4 +33,51 @@ class UserPreferencesMiddleware:
                 timezone.deactivate()
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Nothing shown to a signed-in person is kept by a browser or a proxy: a page of private
+    notes or figures must not come back from a shared computer's cache or history."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response
+
+
+class IdleTimeoutMiddleware:
+    """Signs a person out after a spell without any request: IDLE_TIMEOUT_PRIVILEGED_SECONDS
+    for HR admins and executives (who see everyone's data), IDLE_TIMEOUT_SECONDS for others.
+    The last activity is written at most once a minute, not on every request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            last_seen = request.session.get(LAST_SEEN)
+            privileged = user.is_hr_admin or user.is_executive
+            limit = (
+                settings.IDLE_TIMEOUT_PRIVILEGED_SECONDS
+                if privileged
+                else settings.IDLE_TIMEOUT_SECONDS
+            )
+            if last_seen is not None and now - last_seen > limit:
+                logout(request)
+                messages.info(
+                    request,
+                    gettext("You were signed out after %(minutes)d minutes without activity.")
+                    % {"minutes": limit // 60},
+                )
+                return redirect_to_login(request.get_full_path())
+            if last_seen is None or now - last_seen > 60:
+                request.session[LAST_SEEN] = now
         return self.get_response(request)
