@@ -9,6 +9,8 @@ from allauth.account.signals import password_reset
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from mentorship.middleware import mark_signed_in
+
 security_log = logging.getLogger("mentorship.security")
 
 
@@ -25,6 +27,8 @@ def verify_email_on_password_reset(sender, request, user, **kwargs) -> None:
 @receiver(user_logged_in)
 def log_sign_in(sender, request, user, **kwargs) -> None:
     security_log.info("sign-in: user %s from %s", user.pk, _address(request))
+    if request is not None and hasattr(request, "session"):
+        mark_signed_in(request)
 
 
 @receiver(user_login_failed)
