@@ -19,6 +19,7 @@ import uuid
 from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop  # reasons stored in English, shown translated
 
 from feedback import messages
 from feedback.links import PREFERENCE_OF_KIND
@@ -69,7 +70,7 @@ def delivery_send(delivery_id: int) -> str:
             delivery,
             claim,
             status=Delivery.Status.FAILED,
-            last_error=delivery.last_error or "no attempt finished",
+            last_error=delivery.last_error or gettext_noop("no attempt finished"),
         )
         return FAILED
     try:
@@ -80,7 +81,7 @@ def delivery_send(delivery_id: int) -> str:
                 delivery,
                 claim,
                 status=Delivery.Status.SKIPPED,
-                last_error=reason or "no longer relevant",
+                last_error=reason or gettext_noop("no longer relevant"),
             )
             return SKIPPED
         mail.send()
@@ -95,11 +96,11 @@ def delivery_send(delivery_id: int) -> str:
 def _reason_to_skip(delivery: Delivery) -> str:
     recipient = delivery.recipient
     if not recipient.is_active:
-        return "recipient inactive"
+        return gettext_noop("recipient inactive")
     preference = PREFERENCE_OF_KIND[delivery.kind]
     preferences = MailPreferences.objects.filter(user=recipient).first()
     if preferences is not None and not getattr(preferences, preference):
-        return "recipient unsubscribed"
+        return gettext_noop("recipient unsubscribed")
     return ""
 
 
