@@ -534,7 +534,11 @@ def _read_as(client, user, language: str) -> None:
 
 
 def _text(response) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+    """The words a reader meets on a page: its text and its human attributes."""
+    page = response.content.decode()
+    attributes = re.findall(r'\b(?:placeholder|title|aria-label|alt)="([^"]*)"', page)
+    text = re.sub(r"<[^>]+>", " ", page) + " " + " ".join(attributes)
+    return " ".join(html.unescape(text).split())
 
 
 @pytest.mark.django_db
@@ -550,7 +554,7 @@ def test_the_dashboard_formats_numbers_and_months_for_the_locale(
     response = client.get(reverse("dashboard"), {"program": dashboard_program.program.pk})
     assert response.status_code == 200
     text = _text(response)
-    assert mean in text
+    assert f"(1–5) {mean}" in text  # the average session rating, after its label
     assert month in text
 
 
@@ -651,3 +655,14 @@ def test_hr_reads_the_reason_of_a_failed_mail_in_their_language(client, hr_admin
     text = _text(client.get(reverse("feedback:delivery_list")))
     assert "hiçbir deneme tamamlanmadı" in text
     assert "no attempt finished" not in text
+
+
+@pytest.mark.django_db
+def test_allauths_password_reset_mail_is_in_vietnamese(client, participant, mailoutbox):
+    User.objects.filter(pk=participant.pk).update(preferred_language="vi")
+    client.post(reverse("account_reset_password"), {"email": participant.email})
+    [mail] = mailoutbox
+    vietnamese = _allauth_vi()
+    assert mail.subject.endswith(vietnamese["Password Reset Email"])
+    assert vietnamese["Hello from %(site_name)s!"].split("%")[0] in mail.body
+    assert "password reset" not in mail.body
