@@ -417,6 +417,12 @@ def untranslated_literals(source: str) -> list[tuple[int, str]]:
                             and _is_human_literal(choice.elts[1])
                         ):
                             found.append((choice.lineno, "choices="))
+                if keyword.arg == "error_messages" and isinstance(keyword.value, ast.Dict):
+                    found += [
+                        (value.lineno, "error_messages=")
+                        for value in keyword.value.values
+                        if _is_human_literal(value)
+                    ]
                 if keyword.arg == "attrs" and isinstance(keyword.value, ast.Dict):
                     for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
                         if (
@@ -456,6 +462,7 @@ raise ValidationError("Bad %s" % x)
 raise PermissionDenied(_("No."))
 forms.CharField(label="Name", help_text=_("ok"), widget=TextInput(attrs={"placeholder": "Type"}))
 models.CharField(verbose_name="x-ray", choices=[("a", "Apple"), ("b", _("Banana"))])
+forms.ChoiceField(error_messages={"required": "Pick one.", "invalid": _("No.")})
 class Meta:
     verbose_name = "thing"
 class Colour(models.TextChoices):
@@ -471,6 +478,7 @@ class Colour(models.TextChoices):
             "attrs['placeholder']",
             "verbose_name=",
             "choices=",
+            "error_messages=",
             "Meta.verbose_name",
             "Colour.RED label",
         ]
