@@ -674,3 +674,45 @@ def test_allauths_password_reset_mail_is_in_vietnamese(client, participant, mail
     assert mail.subject.endswith(vietnamese["Password Reset Email"])
     assert vietnamese["Hello from %(site_name)s!"].split("%")[0] in mail.body
     assert "password reset" not in mail.body
+
+
+@pytest.mark.django_db
+def test_allauths_two_factor_pages_are_in_vietnamese(client, participant, password):
+    from allauth.mfa.totp.internal.auth import (
+        SECRET_SESSION_KEY,
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    User.objects.filter(pk=participant.pk).update(preferred_language="vi")
+    credentials = {"login": participant.email, "password": password}
+    client.force_login(participant)
+    # Confirming the password now opens the pages that ask for a recent one.
+    client.post(reverse("account_reauthenticate"), {"password": password})
+    _assert_vietnamese(
+        client.get(reverse("mfa_activate_totp")),
+        "Activate Authenticator App",
+        "Authenticator secret",
+    )
+    secret = client.session[SECRET_SESSION_KEY]
+    code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
+    client.post(reverse("mfa_activate_totp"), {"code": code})
+    _assert_vietnamese(
+        client.get(reverse("mfa_index")),
+        "Authentication using an authenticator app is active.",
+        "Deactivate",
+    )
+    _assert_vietnamese(client.get(reverse("mfa_view_recovery_codes")), "Download codes")
+    _assert_vietnamese(
+        client.get(reverse("mfa_generate_recovery_codes")),
+        "This action will invalidate your existing codes.",
+    )
+    _assert_vietnamese(client.get(reverse("mfa_deactivate_totp")), "Deactivate Authenticator App")
+    client.post(reverse("account_logout"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    _assert_vietnamese(
+        client.post(reverse("account_login"), credentials, follow=True),
+        "Your account is protected by two-factor authentication. Please enter an authenticator "
+        "code:",
+    )
