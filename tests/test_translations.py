@@ -672,7 +672,8 @@ def test_allauths_password_reset_mail_is_in_vietnamese(client, participant, mail
     [mail] = mailoutbox
     vietnamese = _allauth_vi()
     assert mail.subject.endswith(vietnamese["Password Reset Email"])
-    assert vietnamese["Hello from %(site_name)s!"].split("%")[0] in mail.body
+    for words in re.split(r"%\(\w+\)s", vietnamese["Hello from %(site_name)s!"]):
+        assert words.strip() in mail.body
     assert "password reset" not in mail.body
 
 
