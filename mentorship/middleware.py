@@ -1,13 +1,17 @@
 """Per-request handling of a signed-in person: their own language and time zone, private pages
-kept out of caches, and signing out after a spell without activity."""
+kept out of caches, signing out after a spell without activity, and two-factor authentication
+for HR admins and executives."""
 
 import time
 import zoneinfo
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
@@ -88,3 +92,45 @@ class IdleTimeoutMiddleware:
             if last_seen is None or now - last_seen > STAMP_EVERY_SECONDS:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+class MFARequiredMiddleware:
+    """HR admins and executives see everyone's data: until they have set up two-factor
+    authentication (TOTP), every page sends them to set it up (MFA_REQUIRED_FOR_PRIVILEGED;
+    off by default only in DEBUG, so that the demo's accounts sign in with a password)."""
+
+    # What someone without a second factor still needs: setting one up (with the password
+    # asked again), signing out, the language switch, and health and static files.
+    OPEN_PREFIXES = ("/accounts/2fa/", "/accounts/reauthenticate/", "/accounts/logout/")
+    OPEN_NAMES = {"set_language", "healthz"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.MFA_REQUIRED_FOR_PRIVILEGED
+            and user is not None
+            and user.is_authenticated
+            and (user.is_hr_admin or user.is_executive)
+            and not self._open(request.path_info)
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
+            messages.warning(
+                request,
+                gettext(
+                    "Your role needs two-factor authentication: set up an authenticator app "
+                    "to continue."
+                ),
+            )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    def _open(self, path: str) -> bool:
+        if path.startswith(self.OPEN_PREFIXES) or path.startswith(settings.STATIC_URL):
+            return True
+        try:
+            return resolve(path).url_name in self.OPEN_NAMES
+        except Resolver404:
+            return False

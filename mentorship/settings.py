@@ -65,6 +65,7 @@ MIDDLEWARE = [
     # After the messages: signing out for idleness leaves a message on the sign-in page.
     "mentorship.middleware.IdleTimeoutMiddleware",
     "mentorship.middleware.PrivatePagesMiddleware",
+    "mentorship.middleware.MFARequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
@@ -191,6 +192,9 @@ ACCOUNT_RATE_LIMITS = {
 IDLE_TIMEOUT_PRIVILEGED_SECONDS = env.int("IDLE_TIMEOUT_PRIVILEGED_SECONDS", default=30 * 60)
 IDLE_TIMEOUT_SECONDS = env.int("IDLE_TIMEOUT_SECONDS", default=12 * 60 * 60)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# HR admins and executives must set up TOTP before any page (off by default only in DEBUG, where
+# the demo's accounts sign in with a password alone).
+MFA_REQUIRED_FOR_PRIVILEGED = env.bool("MFA_REQUIRED_FOR_PRIVILEGED", default=not DEBUG)
 # TOTP keys and recovery-code seeds are encrypted at rest (allauth stores them as they are).
 MFA_ADAPTER = "mentorship.accounts.mfa_adapter.EncryptingMFAAdapter"
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Reverse Mentoring")

@@ -4,11 +4,14 @@ import datetime
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.utils import timezone
 
 from mentorship.accounts.models import User
 
 PASSWORD = "correct-horse-battery-staple"
+# The authenticator app's key of every HR admin and executive the factory makes.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -21,6 +24,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     preferred_language = "en"
     time_zone = "UTC"
     password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def with_mfa(self, create, extracted, **kwargs):
+        """HR admins and executives get a TOTP authenticator, which their role requires,
+        unless `with_mfa=False` is passed."""
+        if create and (self.is_hr_admin or self.is_executive) and extracted is not False:
+            TOTP.activate(self, TOTP_SECRET)
 
     @factory.post_generation
     def verified_email(self, create, extracted, **kwargs):
