@@ -18,6 +18,7 @@ from feedback.models import (
     SurveySchedule,
     SurveyTemplate,
 )
+from mentorship.audit.services import audit_record
 from programs.models import Program
 
 MIN_CHOICE_OPTIONS = 2
@@ -301,7 +302,14 @@ def survey_schedule_save(
     for field, value in timing.items():
         setattr(schedule, field, value)
     schedule.full_clean(exclude=["program", "template", "created_by"])
+    adding = schedule._state.adding
     schedule.save()
+    audit_record(
+        actor=by,
+        action="created" if adding else "changed",
+        target=schedule,
+        label=f"{program.name}: {template}",
+    )
     return schedule
 
 

@@ -18,6 +18,7 @@ from matching.models import MatchRun, Pair, PairRule, Suggestion, UnmatchedMente
 from matching.optimiser import Cohort, PinError, Solution
 from matching.rules import ReportingLineError
 from matching.scoring import MenteeProfile, Weights
+from mentorship.audit.services import audit_record
 from programs import services as program_services
 from programs.models import Enrolment, EnrolmentStatus, Program, ProgramStatus, Role
 
@@ -220,6 +221,7 @@ def match_run_approve(*, run: MatchRun, by) -> list[Pair]:
     )
     _start_when_everyone_is_paired(program)
     _introduce(pairs)
+    audit_record(actor=by, action="approved", target=run, label=run.program.name, pairs=len(pairs))
     return pairs
 
 
@@ -299,6 +301,7 @@ def pair_create(*, program: Program, mentor: Enrolment, mentee: Enrolment, by) -
     _supersede_proposed_runs(program)
     _introduce([pair])
     _start_when_everyone_is_paired(program)
+    audit_record(actor=by, action="created", target=pair, label=program.name)
     return pair
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "mentorship.accounts",
+    "mentorship.audit",
     "programs",
     "matching",
     "feedback",

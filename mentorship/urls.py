@@ -19,6 +19,7 @@ urlpatterns = [
     path("language/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("mentorship.accounts.urls")),
+    path("", include("mentorship.audit.urls")),
     path("", include("programs.urls")),
     path("", include("matching.urls")),
     path("", include("feedback.urls")),

@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from mentorship.audit.services import audit_record
 from programs import csv_format
 from programs.addresses import addresses_of_other_accounts
 from programs.csv_format import RowError
@@ -339,6 +340,15 @@ def import_apply(*, program: Program, text: str, create_topics: bool, by) -> Imp
         result.updated,
         result.unchanged,
         result.skipped,
+    )
+    audit_record(
+        actor=by,
+        action="imported",
+        target=program,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        skipped=result.skipped,
     )
     return result
 

@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mentorship.audit.services import audit_record
 from programs import lifecycle
 from programs.models import (
     Enrolment,
@@ -75,14 +76,17 @@ def program_facts(program: Program) -> lifecycle.ProgramFacts:
 
 
 @transaction.atomic
-def program_transition(*, program: Program, target: str) -> Program:
-    """Move a program to another status, or raise TransitionRefused with the reasons."""
+def program_transition(*, program: Program, target: str, by=None) -> Program:
+    """Move a program to another status, or raise TransitionRefused with the reasons. `by`
+    is who asked (None when the system moves it on)."""
     program = Program.objects.select_for_update().get(pk=program.pk)
     reasons = lifecycle.refusal_reasons(program_facts(program), target)
     if reasons:
         raise TransitionRefused(reasons)
+    before = program.status
     program.status = target
     program.save(update_fields=["status", "updated_at"])
+    audit_record(actor=by, action="changed", target=program, status=f"{before} → {target}")
     return program
 
 
@@ -92,6 +96,7 @@ def program_create(*, created_by, topics=(), **fields) -> Program:
     program.full_clean()
     program.save()
     program.topics.set(topics)
+    audit_record(actor=created_by, action="created", target=program)
     return program
 
 
@@ -124,6 +129,7 @@ def program_duplicate(
     copy.full_clean()
     copy.save()
     copy.topics.set(program.topics.all())
+    audit_record(actor=created_by, action="created", target=copy, copied_from=program.slug)
     return copy
 
 
@@ -164,7 +170,7 @@ def enrolment_apply(*, program: Program, user, role: str, goals: str = "") -> En
 
 
 @transaction.atomic
-def enrolment_decide(*, enrolment: Enrolment, approve: bool) -> Enrolment:
+def enrolment_decide(*, enrolment: Enrolment, approve: bool, by=None) -> Enrolment:
     """HR approves or declines an application. Only a pending application can be decided, and
     two HR admins clicking at once decide it once."""
     new_status = EnrolmentStatus.APPROVED if approve else EnrolmentStatus.DECLINED
@@ -174,6 +180,12 @@ def enrolment_decide(*, enrolment: Enrolment, approve: bool) -> Enrolment:
     if updated != 1:
         raise ValidationError(_("This application has already been decided."))
     enrolment.refresh_from_db()
+    audit_record(
+        actor=by,
+        action="approved" if approve else "declined",
+        target=enrolment,
+        label=f"{enrolment.program.slug}: {enrolment.role}",
+    )
     return enrolment
 
 

@@ -22,7 +22,7 @@ SIGNED_IN = {"mentor", "mentee", "other_pair", "executive", "hr_admin"}
 HR = {"hr_admin"}
 PAIR = {"mentor", "mentee"}
 NOBODY: set[str] = set()  # POST-only URLs: a GET is refused for everyone
-OUR_NAMESPACES = ("accounts:", "programs:", "matching:", "feedback:")
+OUR_NAMESPACES = ("accounts:", "audit:", "programs:", "matching:", "feedback:")
 OUR_NAMES = {"home", "dashboard", "dashboard_csv", "dashboard_pdf", "set_language", "healthz"}
 
 
@@ -97,6 +97,7 @@ def _table(w) -> dict[str, tuple[dict, set[str]]]:
         "accounts:person_edit": ({"pk": w["person"].pk}, HR),
         "accounts:person_roles": ({"pk": w["person"].pk}, NOBODY),
         "accounts:profile": ({}, SIGNED_IN),
+        "audit:list": ({}, HR),
         "programs:program_list": ({}, HR),
         "programs:program_create": ({}, HR),
         "programs:program_detail": ({"slug": slug}, HR),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from mentorship.accounts.models import User
 from mentorship.accounts.tasks import send_welcome_mail
+from mentorship.audit.services import audit_record
 
 
 @transaction.atomic
@@ -42,6 +43,14 @@ def account_create(
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     set_password_url = _set_password_url(request, user)
     send_welcome_mail.delay_on_commit(user.pk, created_by.pk, set_password_url)
+    audit_record(
+        actor=created_by,
+        action="created",
+        target=user,
+        label=user.full_name,
+        hr_admin=is_hr_admin,
+        executive=is_executive,
+    )
     return user
 
 
@@ -64,9 +73,23 @@ def account_set_roles(
         raise ValidationError(
             _("You cannot remove your own HR admin role. Ask another HR admin to do it.")
         )
+    before = {"hr_admin": user.is_hr_admin, "executive": user.is_executive}
     user.is_hr_admin = is_hr_admin
     user.is_executive = is_executive
     user.save(update_fields=["is_hr_admin", "is_executive"])
+    after = {"hr_admin": is_hr_admin, "executive": is_executive}
+    if after != before:
+        audit_record(
+            actor=changed_by,
+            action="roles_changed",
+            target=user,
+            label=user.full_name,
+            **{
+                role: f"{before[role]} → {after[role]}"
+                for role in after
+                if after[role] != before[role]
+            },
+        )
     return user
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from mentorship.audit.services import audit_record
 from mentorship.dashboard import export
 from mentorship.dashboard.charts import dashboard_charts
 from mentorship.dashboard.filters import DashboardFilterForm
@@ -66,7 +67,19 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
     # The byte order mark makes Excel read the file as UTF-8 (as the participants export does).
     response.write("\ufeff")
     export.write_report(response, report, participation_rows(report), _csv_refusal(report))
+    audit_export(request, name)
     return response
+
+
+def audit_export(request: HttpRequest, filename: str) -> None:
+    """Exports of figures are recorded in the audit log, with the filters they were made with."""
+    audit_record(
+        actor=request.user,
+        action="exported",
+        target_type="dashboard",
+        label=filename,
+        filters=request.GET.urlencode(),
+    )
 
 
 def _csv_refusal(report: Report | None) -> str:

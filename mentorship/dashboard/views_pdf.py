@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from mentorship.dashboard import pdf
 from mentorship.dashboard.charts import dashboard_charts
-from mentorship.dashboard.views import _csv_refusal, participation_rows, report_for
+from mentorship.dashboard.views import _csv_refusal, audit_export, participation_rows, report_for
 from mentorship.permissions import dashboard_viewer_required
 
 
@@ -41,6 +41,7 @@ def dashboard_pdf(request: HttpRequest) -> HttpResponse:
     name = f"dashboard-{program.slug if program else 'all-programs'}-{today.isoformat()}.pdf"
     response = HttpResponse(pdf.html_to_pdf(html), content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    audit_export(request, name)
     return response
 
 

@@ -108,7 +108,7 @@ def program_transition(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_program_for_hr(request.user, slug)
     target = request.POST.get("status", "")
     try:
-        program = services.program_transition(program=program, target=target)
+        program = services.program_transition(program=program, target=target, by=request.user)
     except services.TransitionRefused as refused:
         for reason in refused.reasons:
             messages.error(request, reason)
@@ -194,7 +194,7 @@ def participant_decide(request: HttpRequest, slug: str, public_id) -> HttpRespon
         return HttpResponseBadRequest(_("Choose to approve or to decline."))
     approve = decision == "approve"
     try:
-        services.enrolment_decide(enrolment=enrolment, approve=approve)
+        services.enrolment_decide(enrolment=enrolment, approve=approve, by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from mentorship.audit.services import audit_record
 from programs import csv_format, importing
 from programs.access import get_program_for_hr
 from programs.forms_import import ImportUploadForm
@@ -160,4 +161,5 @@ def participant_export(request: HttpRequest, slug: str) -> HttpResponse:
             "yes" if enrolment.profile_is_complete else "no",
         ]
         writer.writerow([csv_format.neutralise_formula(str(cell)) for cell in cells])
+    audit_record(actor=request.user, action="exported", target=program, rows=len(enrolments))
     return response
