@@ -326,6 +326,25 @@ def test_a_wrong_password_is_announced(page_for, scan, mentee):
     assert not scan(page)
 
 
+def test_two_factor_setup_and_its_wrong_code_are_accessible(page_for, scan, mentee, password):
+    # allauth asks for the password again before showing the QR code: answer it, then scan
+    # the setup page (its QR code, secret and code field) before and after a wrong code.
+    page = page_for(mentee)
+    page.goto(reverse("mfa_activate_totp"))
+    page.locator("main input[type=password]").fill(password)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.url.endswith(reverse("mfa_activate_totp"))
+    problems = scan(page)
+    page.locator("input[name=code]").fill("000000")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.locator("[aria-invalid=true], [role=alert]").count()
+    problems += [f"{page.url} {p}" for p in page.evaluate(UNANNOUNCED)]
+    problems += scan(page)
+    assert not problems, "\n".join(problems)
+
+
 FOCUS_VISIBLE = """() => {
   const el = document.activeElement;
   const style = getComputedStyle(el);
