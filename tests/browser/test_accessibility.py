@@ -251,7 +251,12 @@ def test_a_sample_of_pages_in_vietnamese_on_a_phone(page_for, scan, world, cast,
 # Forms submitted empty (or wrong), with the browser's own checks off so the server answers.
 ERROR_FORMS = {
     "anonymous": ["account_reset_password", "feedback:survey_answer"],
-    "mentee": ["accounts:profile", "matching:session_propose", "programs:my_profile"],
+    "mentee": [
+        "accounts:profile",
+        "matching:session_propose",
+        "matching:session_log",
+        "programs:my_profile",
+    ],
     "hr_admin": [
         "accounts:person_create",
         "programs:program_create",
