@@ -28,9 +28,11 @@ run: install
 	@echo "Open http://127.0.0.1:$(PORT)/ (health: http://127.0.0.1:$(PORT)/healthz)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile
 
-# Uses DATABASE_URL / REDIS_URL when set, the embedded defaults otherwise.
+# Uses DATABASE_URL / REDIS_URL when set, the embedded defaults otherwise. The browser tests
+# run in a second process: their database flushes must not meet the integration tests'.
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ignore=tests/browser $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

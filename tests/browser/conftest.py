@@ -5,6 +5,7 @@ No browser is downloaded: Playwright's own builds cannot be fetched here. Withou
 tests skip, except under CI=true, where `.ci/run` installs it and a missing browser fails.
 """
 
+import importlib
 import os
 import re
 from pathlib import Path
@@ -24,6 +25,10 @@ CHROMIUM_ARGS = [
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 ARTEFACTS = Path(settings.VAR_DIR) / "test-artifacts" / "browser"
+SEEDS = [
+    ("programs.migrations.0002_seed_topics", "seed_topics"),
+    ("feedback.migrations.0002_builtin_templates", "add_builtin_templates"),
+]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -44,17 +49,38 @@ def _chromium_required():
     pytest.fail(f"{CHROMIUM} is missing: .ci/run installs Debian's chromium package")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium, for one test module. Playwright's sync API runs an event loop in this thread
+    while it is open, and Django refuses ORM calls beside a running loop unless told that the
+    process knows what it does: the flag is set only while the loop runs, so it never reaches
+    the tests after these or the processes they start (check --deploy warns of it)."""
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API keeps an event loop in this thread; Django refuses ORM calls next to
-    # a running loop unless told that this test process knows what it does.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(autouse=True)
+def _seeded_catalogue(transactional_db):
+    """The migrations' data (the topic catalogue, the built-in surveys) before each test.
+    Transactional tests empty the database after themselves, and serialized rollback cannot
+    put it back here: beside Playwright's event loop Django hands out a connection of its own,
+    which never saw the serialized copy. The seeding functions are idempotent."""
+    from django.apps import apps
+
+    for module, function in SEEDS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture

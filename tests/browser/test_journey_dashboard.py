@@ -13,9 +13,7 @@ from tests.dashboard.conftest import answer, at, hold, make_pair
 from tests.factories import ProgramFactory
 from tests.feedback.factories import SurveyInvitationFactory, SurveyScheduleFactory, builtin
 
-# serialized_rollback: the flush after a transactional test empties the seeded topic catalogue
-# and the built-in survey templates.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CASES = [
     pytest.param("en", False, id="en-desktop"),

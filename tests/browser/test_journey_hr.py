@@ -17,8 +17,7 @@ from playwright.sync_api import expect
 from matching.models import Pair
 from programs.models import Enrolment, Program, Topic
 
-# serialized_rollback: the flush after a transactional test empties the seeded topic catalogue.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CASES = [
     pytest.param("en", False, id="en-desktop"),
