@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from matching import scheduling
 from matching.models import ActionItem, Pair, Session, SessionLog
-from programs.models import Enrolment, Topic
+from programs.models import Enrolment, Program, Topic
 
 LOG_OUTCOMES = (Session.Status.HELD, Session.Status.CANCELLED, Session.Status.NO_SHOW)
 MAX_SESSION_MINUTES = 8 * 60
@@ -166,4 +166,24 @@ def action_item_done(*, pair: Pair, item_pk: int) -> bool:
             done_at=timezone.now()
         )
         == 1
+    )
+
+
+def session_notes_purge_expired(*, today: datetime.date) -> int:
+    """Erase the takeaways and private notes of every program past its retention
+    (`Program.notes_expire_on`); returns how many logs were emptied. Running it again finds
+    nothing left to do."""
+    # A program's window is month arithmetic on two of its columns: few rows, so in Python.
+    expired = [
+        program.pk
+        for program in Program.objects.filter(end_date__lt=today).only(
+            "pk", "end_date", "notes_retention_months"
+        )
+        if program.notes_expire_on <= today
+    ]
+    # "" is stored as NULL by the encrypted fields.
+    return (
+        SessionLog.objects.filter(session__pair__program__in=expired)
+        .filter(Q(takeaways__isnull=False) | Q(private_notes__isnull=False))
+        .update(takeaways="", private_notes="")
     )

@@ -1,4 +1,5 @@
-"""Mail about pairs, sent by a Celery worker after the approval that made them."""
+"""Mail about pairs, sent by a Celery worker after the approval that made them, and the daily
+purge of session notes past their program's retention."""
 
 from celery import shared_task
 
@@ -40,6 +41,16 @@ def _shared_topics(pair) -> list:
         .filter(pk__in=pair.mentee.learn_topics.values("topic_id"))
         .order_by("name")
     )
+
+
+@shared_task
+def purge_expired_notes() -> int:
+    """Daily: erase the session notes of programs past their retention."""
+    from django.utils import timezone
+
+    from matching.session_logs import session_notes_purge_expired
+
+    return session_notes_purge_expired(today=timezone.localdate())
 
 
 # Celery discovers only `tasks` modules: the session mails live in a module of their own.

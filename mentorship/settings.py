@@ -315,6 +315,8 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "feedback.tasks.dispatch",
         "schedule": env.int("DISPATCH_EVERY_SECONDS", default=60),
     },
+    # Erases session notes of programs past their retention (Program.notes_retention_months).
+    "purge-expired-notes": {"task": "matching.tasks.purge_expired_notes", "schedule": 24 * 3600},
     # Recomputes the dashboard's table a minute before the cached one expires.
     "refresh-dashboard": {
         "task": "mentorship.tasks.refresh_dashboard",

@@ -44,6 +44,7 @@ class ProgramForm(forms.ModelForm):
             "mentor_capacity",
             "anonymity_threshold",
             "allow_applications",
+            "notes_retention_months",
             "topics",
         ]
         widgets = {

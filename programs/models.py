@@ -1,5 +1,7 @@
 """Programs, the topic catalogue, and enrolments with the profile each participant fills in."""
 
+import calendar
+import datetime
 import uuid
 
 from django.conf import settings
@@ -113,6 +115,15 @@ class Program(models.Model):
         help_text=_("Figures over fewer people than this are hidden on dashboards (at least 3)."),
     )
     allow_applications = models.BooleanField(_("people may apply themselves"), default=False)
+    notes_retention_months = models.PositiveSmallIntegerField(
+        _("keep private notes for (months)"),
+        default=12,
+        validators=[MaxValueValidator(120)],
+        help_text=_(
+            "Takeaways and private notes of sessions are erased this many months after the "
+            "program ends (0: the day after it ends)."
+        ),
+    )
     topics = models.ManyToManyField(Topic, verbose_name=_("topics on offer"), blank=True)
     # Blank for programs made from the command line, where nobody is signed in.
     created_by = models.ForeignKey(
@@ -148,6 +159,11 @@ class Program(models.Model):
         return self.name
 
     @property
+    def notes_expire_on(self) -> datetime.date:
+        """The first day on which the program's session notes are past their retention."""
+        return add_months(self.end_date, self.notes_retention_months) + datetime.timedelta(days=1)
+
+    @property
     def takes_participants(self) -> bool:
         """People can be invited or imported from enrolment until the program is active
         (late joiners included); a draft is still being written, a finished program is over."""
@@ -164,6 +180,16 @@ class Program(models.Model):
             and self.allow_applications
             and (self.enrolment_deadline is None or self.enrolment_deadline >= timezone.localdate())
         )
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day when it is shorter (31 Jan + 1 is
+    28 or 29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 class Role(models.TextChoices):

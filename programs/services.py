@@ -124,6 +124,7 @@ def program_duplicate(
         mentor_capacity=program.mentor_capacity,
         anonymity_threshold=program.anonymity_threshold,
         allow_applications=program.allow_applications,
+        notes_retention_months=program.notes_retention_months,
         created_by=created_by,
     )
     copy.full_clean()

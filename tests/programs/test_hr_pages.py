@@ -115,6 +115,7 @@ def _program_form(**overrides):
         "session_minutes": "60",
         "mentor_capacity": "1",
         "anonymity_threshold": "5",
+        "notes_retention_months": "12",
         "topics": [str(pk) for pk in Topic.objects.values_list("pk", flat=True)[:2]],
     }
     data.update(overrides)
