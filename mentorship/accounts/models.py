@@ -120,3 +120,41 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.is_executive:
             labels.append(_("Executive"))
         return labels
+
+
+class ErasureRequestQuerySet(models.QuerySet):
+    def open(self) -> "ErasureRequestQuerySet":
+        return self.filter(handled_at__isnull=True)
+
+    def for_hr_list(self) -> "ErasureRequestQuerySet":
+        return self.open().select_related("user").order_by("requested_at", "pk")
+
+
+class ErasureRequest(models.Model):
+    """A person asked HR to erase their personal data; open until HR anonymises the account."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="erasure_requests"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ErasureRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        constraints = [
+            # Asking twice while the first request is open adds nothing.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(handled_at__isnull=True),
+                name="one_open_erasure_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.requested_at:%Y-%m-%d}"

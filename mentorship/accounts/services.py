@@ -1,17 +1,23 @@
-"""Work on accounts that has side effects: creating one (with its welcome mail), changing roles."""
+"""Work on accounts that has side effects: creating one (with its welcome mail), changing roles,
+asking for erasure and anonymising an account."""
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
+from allauth.mfa.models import Authenticator
+from django.contrib.sessions.models import Session as WebSession
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from mentorship.accounts.models import User
-from mentorship.accounts.tasks import send_welcome_mail
+from feedback.models import Answer
+from matching.models import ActionItem, Pair, Session, SessionLog
+from mentorship.accounts.models import ErasureRequest, User
+from mentorship.accounts.tasks import send_erasure_request_mail, send_welcome_mail
 from mentorship.audit.services import audit_record
 
 
@@ -132,3 +138,72 @@ def account_update(
     user.manager = manager
     user.save()
     return user
+
+
+def erasure_request_create(*, user: User) -> tuple[ErasureRequest, bool]:
+    """Record that `user` asks for their data to be erased and tell every HR admin, each in
+    their own language. Asking again while a request is open returns it and mails nobody."""
+    existing = ErasureRequest.objects.open().filter(user=user).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            request = ErasureRequest.objects.create(user=user)
+            for admin in User.objects.hr_admins().exclude(pk=user.pk):
+                send_erasure_request_mail.delay_on_commit(request.pk, admin.pk)
+    except IntegrityError:
+        # Two clicks at once: the partial unique index let one through.
+        return ErasureRequest.objects.open().get(user=user), False
+    return request, True
+
+
+# What the partner of an erased person still sees in place of an action item's text.
+ERASED_TEXT = "[erased]"
+
+
+@transaction.atomic
+def account_anonymise(*, user: User, by: User) -> User:
+    """Erase a participant's personal data while every figure that counted them still counts.
+
+    Gone: name, address, job title, manager, password, sign-in addresses, authenticators, open
+    sessions, goals, the takeaways and notes of their pairs' sessions (both sides': they are
+    the pair's), the text of their pairs' action items and their named free-text survey
+    answers. Kept: the account row, department, enrolments, pairs, sessions, numeric answers.
+    """
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot erase your own account. Ask another HR admin."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.full_name = f"Erased person #{user.pk}"
+    user.email = f"erased-{user.pk}@invalid.example"
+    user.job_title = ""
+    user.manager = None
+    user.is_active = False
+    user.is_hr_admin = user.is_executive = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    _end_web_sessions(user)
+
+    user.enrolments.update(goals="", invitation_key="")
+    pairs = Pair.objects.filter(Q(mentor__user=user) | Q(mentee__user=user))
+    pairs.exclude(ended_reason="").update(ended_reason="")
+    Session.objects.filter(pair__in=pairs).exclude(location="").update(location="")
+    # "" is stored as NULL by the encrypted fields: nothing is left in the columns.
+    SessionLog.objects.filter(session__pair__in=pairs).update(takeaways="", private_notes="")
+    ActionItem.objects.filter(pair__in=pairs).update(text=ERASED_TEXT)
+    Answer.objects.filter(response__invitation__enrolment__user=user).exclude(text="").update(
+        text=""
+    )
+    ErasureRequest.objects.open().filter(user=user).update(handled_at=timezone.now(), handled_by=by)
+    audit_record(actor=by, action="deleted", target=user, label=f"#{user.pk}", anonymised=True)
+    return user
+
+
+def _end_web_sessions(user: User) -> None:
+    # Sessions live in the database (the default SESSION_ENGINE) and store the user id only
+    # inside their encoded data, so each live one is decoded.
+    user_id = str(user.pk)
+    for web_session in WebSession.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if web_session.get_decoded().get("_auth_user_id") == user_id:
+            web_session.delete()
