@@ -5,13 +5,14 @@ survey answers and mail preferences. Nothing of anyone else beyond the partner's
 import datetime
 
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 
 from feedback.models import Answer, MailPreferences
 from matching.models import ActionItem, Pair, Session
 from mentorship.accounts.models import User
 from programs.models import Enrolment
 
-ANONYMOUS_ANSWERS_NOTE = (
+ANONYMOUS_ANSWERS_NOTE = gettext_noop(
     "Answers to anonymous surveys are stored without any link to the person who gave them, "
     "so they cannot be found for you and are not included."
 )
@@ -112,7 +113,7 @@ def personal_data_export(*, user: User) -> dict:
             }
             for answer in answers
         ],
-        "survey_answers_note": ANONYMOUS_ANSWERS_NOTE,
+        "survey_answers_note": gettext(ANONYMOUS_ANSWERS_NOTE),
         "mail_preferences": {
             field: getattr(preferences, field)
             for field in (
