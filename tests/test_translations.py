@@ -710,3 +710,13 @@ def test_allauths_two_factor_pages_are_in_vietnamese(client, participant, passwo
         "Your account is protected by two-factor authentication. Please enter an authenticator "
         "code:",
     )
+
+
+@pytest.mark.django_db
+def test_a_sentence_around_a_link_is_translated_whole(client, participant):
+    # It was two msgids ("Download my data" + "first if you want to keep a copy."), which no
+    # translation can put in Turkish or Vietnamese word order.
+    _read_as(client, participant, "tr")
+    page = client.get(reverse("accounts:erasure_confirm")).content.decode()
+    link = f'<a href="{reverse("accounts:my_data")}">verilerinizi indirin</a>'
+    assert f"Bir kopyasını saklamak istiyorsanız önce {link}." in page
