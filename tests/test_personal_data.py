@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from feedback.models import Answer, MailPreferences, SurveyTemplate
+from feedback.models import Answer, Delivery, MailPreferences, SurveyTemplate
 from matching import session_logs
 from matching.models import ActionItem, Pair, Session, SessionLog
 from matching.tasks import purge_expired_notes
@@ -269,6 +269,14 @@ def test_anonymising_keeps_counts_and_removes_names_and_notes(
     _named_answer(enrolment, text="MY-SECRET-ANSWER", number=4)
     erasure_request_create(user=mentee)
     Authenticator.objects.create(user=mentee, type=Authenticator.Type.RECOVERY_CODES, data={})
+    Delivery.objects.create(
+        key="survey:bounced",
+        kind=Delivery.Kind.SURVEY,
+        recipient=mentee,
+        due_at=timezone.now(),
+        status=Delivery.Status.FAILED,
+        last_error="550 mehmet@example.com: no such user",
+    )
     before = {
         "pairs": Pair.objects.filter(program=program).count(),
         "sessions": Session.objects.filter(pair__program=program).count(),
@@ -308,6 +316,7 @@ def test_anonymising_keeps_counts_and_removes_names_and_notes(
     assert _raw_notes(log.pk) == (None, None)
     assert ActionItem.objects.get(pair=world["pair"]).text == "[erased]"
     assert not Answer.objects.filter(text="MY-SECRET-ANSWER").exists()
+    assert Delivery.objects.get(key="survey:bounced").last_error == ""
 
     # The other pair keeps everything.
     other_log = SessionLog.objects.get(session__pair=world["other_pair"])

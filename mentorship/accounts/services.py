@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from feedback.models import Answer
+from feedback.models import Answer, Delivery
 from matching.models import ActionItem, Pair, Session, SessionLog
 from mentorship.accounts.models import ErasureRequest, User
 from mentorship.accounts.tasks import send_erasure_request_mail, send_welcome_mail
@@ -168,7 +168,8 @@ def account_anonymise(*, user: User, by: User) -> User:
     Gone: name, address, job title, manager, password, sign-in addresses, authenticators, open
     sessions, goals, the takeaways and notes of their pairs' sessions (both sides': they are
     the pair's), the text of their pairs' action items and their named free-text survey
-    answers. Kept: the account row, department, enrolments, pairs, sessions, numeric answers.
+    answers, mail errors. Kept: the account row, department, enrolments, pairs, sessions, numeric
+    answers.
     """
     if user.pk == by.pk:
         raise ValidationError(_("You cannot erase your own account. Ask another HR admin."))
@@ -195,6 +196,8 @@ def account_anonymise(*, user: User, by: User) -> User:
     Answer.objects.filter(response__invitation__enrolment__user=user).exclude(text="").update(
         text=""
     )
+    # An SMTP error can quote the address it refused.
+    Delivery.objects.filter(recipient=user).exclude(last_error="").update(last_error="")
     ErasureRequest.objects.open().filter(user=user).update(handled_at=timezone.now(), handled_by=by)
     audit_record(actor=by, action="deleted", target=user, label=f"#{user.pk}", anonymised=True)
     return user
