@@ -49,11 +49,13 @@ def account_create(
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
     set_password_url = _set_password_url(request, user)
     send_welcome_mail.delay_on_commit(user.pk, created_by.pk, set_password_url)
+    # The account's number, not its name: the log is append-only and must hold no personal
+    # data that an erasure could not remove.
     audit_record(
         actor=created_by,
         action="created",
         target=user,
-        label=user.full_name,
+        label=f"#{user.pk}",
         hr_admin=is_hr_admin,
         executive=is_executive,
     )
@@ -89,7 +91,7 @@ def account_set_roles(
             actor=changed_by,
             action="roles_changed",
             target=user,
-            label=user.full_name,
+            label=f"#{user.pk}",
             **{
                 role: f"{before[role]} → {after[role]}"
                 for role in after
