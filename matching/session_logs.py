@@ -13,7 +13,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from matching import scheduling
 from matching.models import ActionItem, Pair, Session, SessionLog
-from programs.models import Enrolment, Program, Topic
+from programs.models import Enrolment, Program, ProgramStatus, Topic
 
 LOG_OUTCOMES = (Session.Status.HELD, Session.Status.CANCELLED, Session.Status.NO_SHOW)
 MAX_SESSION_MINUTES = 8 * 60
@@ -176,9 +176,10 @@ def session_notes_purge_expired(*, today: datetime.date) -> int:
     # A program's window is month arithmetic on two of its columns: few rows, so in Python.
     expired = [
         program.pk
-        for program in Program.objects.filter(end_date__lt=today).only(
-            "pk", "end_date", "notes_retention_months"
-        )
+        # A program still running past its end date (pairs finishing) keeps its notes.
+        for program in Program.objects.filter(
+            end_date__lt=today, status__in=[ProgramStatus.COMPLETED, ProgramStatus.ARCHIVED]
+        ).only("pk", "end_date", "notes_retention_months")
         if program.notes_expire_on <= today
     ]
     # "" is stored as NULL by the encrypted fields.

@@ -20,6 +20,11 @@ LAST_SEEN = "last_seen"
 STAMP_EVERY_SECONDS = 60
 
 
+def is_privileged(user) -> bool:
+    """Sees everyone's data: HR admins, executives, and the back office (staff, superusers)."""
+    return user.is_hr_admin or user.is_executive or user.is_staff or user.is_superuser
+
+
 def mark_signed_in(request) -> None:
     """Starts the idle clock of a new session."""
     request.session[LAST_SEEN] = time.time()
@@ -75,7 +80,7 @@ class IdleTimeoutMiddleware:
         if user is not None and user.is_authenticated:
             now = time.time()
             last_seen = request.session.get(LAST_SEEN)
-            privileged = user.is_hr_admin or user.is_executive
+            privileged = is_privileged(user)
             limit = (
                 settings.IDLE_TIMEOUT_PRIVILEGED_SECONDS
                 if privileged
@@ -113,7 +118,7 @@ class MFARequiredMiddleware:
             settings.MFA_REQUIRED_FOR_PRIVILEGED
             and user is not None
             and user.is_authenticated
-            and (user.is_hr_admin or user.is_executive)
+            and is_privileged(user)
             and not self._open(request.path_info)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):

@@ -156,3 +156,24 @@ def test_the_log_page_takes_the_same_queries_at_any_size(
             assert client.get(URL).status_code == 200
         counts.append(len(context.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_an_account_with_entries_cannot_be_deleted_to_rewrite_them(hr_admin):
+    from django.db.models import ProtectedError
+
+    audit_record(actor=hr_admin, action="created", target_type="program", label="X")
+    with pytest.raises(ProtectedError):
+        hr_admin.delete()
+    with pytest.raises(AppendOnly):
+        AuditEvent._base_manager.all().update(target_label="Y")
+
+
+def test_editing_a_program_or_a_person_records_the_fields_changed(client_for, hr_admin, program):
+    person = UserFactory(department="Sales")
+    account_services.account_update(
+        user=person, full_name=person.full_name, department="IT", job_title="",
+        preferred_language="en", time_zone="UTC", manager=None, by=hr_admin,
+    )  # fmt: skip
+    event = AuditEvent.objects.get(action="changed", target_type="user")
+    assert (event.actor, event.details) == (hr_admin, {"fields": ["department"]})
+    assert "Sales" not in str(event.details) and "IT" not in str(event.details)

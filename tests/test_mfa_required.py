@@ -42,3 +42,10 @@ def test_the_demo_may_turn_it_off(client, settings):
     settings.MFA_REQUIRED_FOR_PRIVILEGED = False
     client.force_login(UserFactory(is_hr_admin=True, with_mfa=False))
     assert client.get(reverse("programs:program_list")).status_code == 200
+
+
+@pytest.mark.parametrize("flags", [{"is_staff": True}, {"is_staff": True, "is_superuser": True}])
+def test_the_back_office_needs_a_second_factor_too(client, flags):
+    client.force_login(UserFactory(**flags))
+    response = client.get("/admin/accounts/user/")
+    assert response.status_code == 302 and response["Location"] == SETUP

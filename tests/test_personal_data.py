@@ -457,3 +457,29 @@ def test_program_form_edits_the_retention(client_for, hr_admin, program):
     client = client_for(hr_admin)
     page = client.get(reverse("programs:program_edit", args=[program.slug])).content.decode()
     assert 'name="notes_retention_months"' in page
+
+
+def test_a_program_still_running_past_its_end_keeps_its_notes(db):
+    # Pairs finishing after the end date: the program is not closed, so its window has not run.
+    late = _ended_program(3, 0, slug="running-late")
+    Program.objects.filter(pk=late.pk).update(status="active")
+    log = _program_with_notes(late)
+    assert session_logs.session_notes_purge_expired(today=timezone.localdate()) == 0
+    log.refresh_from_db()
+    assert log.private_notes == "NOTE"
+
+
+def test_erasure_leaves_no_name_in_the_back_offices_history(hr_admin):
+    from django.contrib.admin.models import CHANGE, LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    person = UserFactory(full_name="Mai Mentor")
+    LogEntry.objects.create(
+        user=hr_admin,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(person.pk),
+        object_repr=str(person),
+        action_flag=CHANGE,
+    )
+    account_anonymise(user=person, by=hr_admin)
+    assert list(LogEntry.objects.values_list("object_repr", flat=True)) == [f"#{person.pk}"]

@@ -6,6 +6,8 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa.models import Authenticator
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session as WebSession
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -111,6 +113,7 @@ def account_update(
     preferred_language: str,
     time_zone: str,
     manager: User | None,
+    by: User | None = None,
 ) -> User:
     """Save a person's profile and reporting line. A line may not loop: matching relies on it
     to keep every pair outside one reporting line."""
@@ -132,13 +135,21 @@ def account_update(
                 )
             seen.add(above)
             above = managers.get(above)
-    user.full_name = full_name
-    user.department = department
-    user.job_title = job_title
-    user.preferred_language = preferred_language
-    user.time_zone = time_zone
-    user.manager = manager
+    fields = {
+        "full_name": full_name,
+        "department": department,
+        "job_title": job_title,
+        "preferred_language": preferred_language,
+        "time_zone": time_zone,
+        "manager_id": manager.pk if manager is not None else None,
+    }
+    changed = sorted(name for name, value in fields.items() if getattr(user, name) != value)
+    for name, value in fields.items():
+        setattr(user, name, value)
     user.save()
+    if changed:
+        # The names of the fields, not their values: the log keeps no personal data.
+        audit_record(actor=by, action="changed", target=user, label=f"#{user.pk}", fields=changed)
     return user
 
 
@@ -200,6 +211,10 @@ def account_anonymise(*, user: User, by: User) -> User:
     )
     # An SMTP error can quote the address it refused.
     Delivery.objects.filter(recipient=user).exclude(last_error="").update(last_error="")
+    # The back office's change history names the object as it was.
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)
+    ).update(object_repr=f"#{user.pk}", change_message="")
     ErasureRequest.objects.open().filter(user=user).update(handled_at=timezone.now(), handled_by=by)
     audit_record(actor=by, action="deleted", target=user, label=f"#{user.pk}", anonymised=True)
     return user

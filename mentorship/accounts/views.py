@@ -71,7 +71,9 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            services.account_update(user=person, manager=data.pop("manager_email"), **data)
+            services.account_update(
+                user=person, manager=data.pop("manager_email"), by=request.user, **data
+            )
         except ValidationError as error:
             # A dict of field errors lands on its fields, a plain one at the top of the form.
             form.add_error(None, error)

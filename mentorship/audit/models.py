@@ -31,12 +31,13 @@ class AuditEvent(models.Model):
         ROLES_CHANGED = "roles_changed", _("Roles changed")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True, editable=False)
-    # Kept when the person is erased later: the event stays, without a name.
+    # An account with entries cannot be deleted (erasure anonymises it instead): deleting it
+    # would rewrite "by" on every entry it made.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("by"),
     )
@@ -51,6 +52,9 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        # Django's own updates and deletes of related rows go through the base manager: the
+        # guarded one.
+        base_manager_name = "objects"
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

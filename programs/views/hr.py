@@ -5,12 +5,14 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mentorship.audit.services import audit_record
 from mentorship.permissions import hr_admin_required
 from programs import lifecycle, services
 from programs.access import get_enrolment_for_hr, get_program_for_hr
@@ -54,7 +56,15 @@ def program_edit(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_program_for_hr(request.user, slug)
     form = ProgramForm(request.POST or None, instance=program)
     if request.method == "POST" and form.is_valid():
-        program = form.save()
+        with transaction.atomic():
+            program = form.save()
+            if form.changed_data:
+                audit_record(
+                    actor=request.user,
+                    action="changed",
+                    target=program,
+                    fields=sorted(form.changed_data),
+                )
         messages.success(request, _("Program saved."))
         return redirect("programs:program_detail", slug=program.slug)
     return render(request, "programs/program_form.html", {"form": form, "program": program})
