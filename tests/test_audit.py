@@ -177,3 +177,11 @@ def test_editing_a_program_or_a_person_records_the_fields_changed(client_for, hr
     event = AuditEvent.objects.get(action="changed", target_type="user")
     assert (event.actor, event.details) == (hr_admin, {"fields": ["department"]})
     assert "Sales" not in str(event.details) and "IT" not in str(event.details)
+
+
+def test_the_log_names_what_was_acted_on_in_the_readers_language(client_for, hr_admin):
+    audit_record(actor=hr_admin, action="exported", target_type="dashboard", label="d.csv")
+    hr_admin.preferred_language = "tr"
+    hr_admin.save(update_fields=["preferred_language"])
+    page = client_for(hr_admin).get(URL).content.decode()
+    assert "Gösterge paneli d.csv" in page and ">dashboard<" not in page

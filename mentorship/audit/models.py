@@ -5,10 +5,23 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AppendOnly(Exception):
     """An attempt to change or remove an audit event."""
+
+
+# The kinds of things the log names, as the pages say them.
+KINDS = {
+    "program": _("Program"),
+    "enrolment": _("Enrolment"),
+    "user": _("Account"),
+    "matchrun": _("Matching run"),
+    "pair": _("Pair"),
+    "surveyschedule": _("Survey schedule"),
+    "dashboard": _("Dashboard"),
+}
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -30,7 +43,9 @@ class AuditEvent(models.Model):
         DELETED = "deleted", _("Deleted")
         ROLES_CHANGED = "roles_changed", _("Roles changed")
 
-    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True, editable=False)
+    at = models.DateTimeField(
+        pgettext_lazy("audit", "when"), default=timezone.now, db_index=True, editable=False
+    )
     # An account with entries cannot be deleted (erasure anonymises it instead): deleting it
     # would rewrite "by" on every entry it made.
     actor = models.ForeignKey(
@@ -39,14 +54,16 @@ class AuditEvent(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        verbose_name=_("by"),
+        verbose_name=pgettext_lazy("audit", "by"),
     )
-    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    action = models.CharField(
+        pgettext_lazy("audit", "action"), max_length=20, choices=Action.choices
+    )
     # What was acted on: a kind ("program", "enrolment", ...), its id and a label at the time.
-    target_type = models.CharField(_("what"), max_length=40)
+    target_type = models.CharField(pgettext_lazy("audit", "what"), max_length=40)
     target_id = models.CharField(max_length=40, blank=True)
-    target_label = models.CharField(_("which"), max_length=200, blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
+    target_label = models.CharField(pgettext_lazy("audit", "which"), max_length=200, blank=True)
+    details = models.JSONField(pgettext_lazy("audit", "details"), default=dict, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -68,3 +85,8 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnly("The audit log cannot be deleted from.")
+
+    @property
+    def kind_label(self) -> str:
+        """What was acted on, in the reader's language (the stored kind is a model name)."""
+        return str(KINDS.get(self.target_type, self.target_type))

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from mentorship.audit.models import AuditEvent
+from mentorship.audit.models import KINDS, AuditEvent
 from mentorship.permissions import hr_admin_required
 
 PAGE_SIZE = 50
@@ -32,7 +32,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "actions": AuditEvent.Action.choices,
             "action": action,
-            "kinds": sorted(kinds),
+            "kinds": sorted((value, str(KINDS.get(value, value))) for value in kinds),
             "kind": kind,
             "page_query": query.urlencode(),
         },
