@@ -46,7 +46,7 @@ format: install
 # Refresh the catalogues after changing strings (needs GNU gettext), then translate and compile.
 messages: install
 	DEBUG=true $(BIN)/python manage.py makemessages -l en -l vi -l tr --no-obsolete \
-		--ignore=.venv --ignore=var --ignore=tests
+		--ignore=.venv --ignore=var --ignore=tests --ignore=bench
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore=.venv
 
 check-deploy: install
