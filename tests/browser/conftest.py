@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,6 +26,8 @@ CHROMIUM_ARGS = [
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 ARTEFACTS = Path(settings.VAR_DIR) / "test-artifacts" / "browser"
+# Words that read the same in a language as in English: not a missing translation.
+SPELLED_ALIKE = {("tr", "Program")}
 SEEDS = [
     ("programs.migrations.0002_seed_topics", "seed_topics"),
     ("feedback.migrations.0002_builtin_templates", "add_builtin_templates"),
@@ -132,3 +135,14 @@ def snap(request):
         return path
 
     return take
+
+
+def say(language: str, text: str, plural: str | None = None, count: int = 1, **values) -> str:
+    """`text` as the page shows it in `language`, read from the catalogue; a string the
+    catalogue leaves untranslated fails here rather than passing in English."""
+    with translation.override(language):
+        said = translation.ngettext(text, plural, count) if plural else translation.gettext(text)
+    assert language == "en" or said != text or (language, text) in SPELLED_ALIKE, (
+        f"not translated into {language}: {text!r}"
+    )
+    return said % values if values else said

@@ -6,9 +6,9 @@ import datetime
 import re
 
 import pytest
-from django.utils import translation
 from playwright.sync_api import expect
 
+from tests.browser.conftest import say
 from tests.dashboard.conftest import answer, at, hold, make_pair
 from tests.factories import ProgramFactory
 from tests.feedback.factories import SurveyInvitationFactory, SurveyScheduleFactory, builtin
@@ -20,20 +20,8 @@ CASES = [
     pytest.param("tr", True, id="tr-phone"),
 ]
 # Words that the catalogue translates by the same word.
-SPELLED_ALIKE = {("tr", "Program")}
 # The day the figures are read (as in tests/dashboard/conftest.py): two months into the program.
 TODAY = datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC)
-
-
-def say(language: str, text: str, **values) -> str:
-    """`text` as the page shows it in `language`, read from the catalogue; a string the
-    catalogue leaves untranslated fails here rather than passing in English."""
-    with translation.override(language):
-        said = translation.gettext(text)
-    assert language == "en" or said != text or (language, text) in SPELLED_ALIKE, (
-        f"not translated into {language}: {text!r}"
-    )
-    return said % values if values else said
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from playwright.sync_api import expect
 
 from matching.models import Pair
 from programs.models import Enrolment, Program, Topic
+from tests.browser.conftest import say
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,15 +66,6 @@ PEOPLE = [
         "goals": "",
     },
 ]
-
-
-def say(language: str, text: str, plural: str | None = None, count: int = 1, **values) -> str:
-    """`text` as the page shows it in `language`, read from the catalogue; a string the
-    catalogue leaves untranslated fails here rather than passing in English."""
-    with translation.override(language):
-        said = translation.ngettext(text, plural, count) if plural else translation.gettext(text)
-    assert language == "en" or said != text, f"not translated into {language}: {text!r}"
-    return said % values if values else said
 
 
 def participants_csv() -> bytes:

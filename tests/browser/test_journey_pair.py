@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from matching.models import Pair, Session, SessionLog
 from programs.models import Enrolment
+from tests.browser.conftest import say
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,15 +23,6 @@ CASES = [
     pytest.param("vi", True, id="vi-phone"),
 ]
 MENTOR_ZONE = "Asia/Ho_Chi_Minh"
-
-
-def say(language: str, text: str, **values) -> str:
-    """`text` as the page shows it in `language`, read from the catalogue; a string the
-    catalogue leaves untranslated fails here rather than passing in English."""
-    with translation.override(language):
-        said = translation.gettext(text)
-    assert language == "en" or said != text, f"not translated into {language}: {text!r}"
-    return said % values if values else said
 
 
 def field(language: str, text: str) -> re.Pattern:

@@ -14,6 +14,7 @@ from feedback.models import Answer, SurveyInvitation, SurveyResponse, TopicRatin
 from feedback.tasks import dispatch
 from matching.models import Pair
 from programs.models import Enrolment
+from tests.browser.conftest import say
 from tests.feedback.factories import SurveyInvitationFactory, SurveyScheduleFactory, builtin
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,15 +23,6 @@ CASES = [
     pytest.param("en", False, id="en-desktop"),
     pytest.param("vi", True, id="vi-phone"),
 ]
-
-
-def say(language: str, text: str) -> str:
-    """`text` as the page shows it in `language`, read from the catalogue; a string the
-    catalogue leaves untranslated fails here rather than passing in English."""
-    with translation.override(language):
-        said = translation.gettext(text)
-    assert language == "en" or said != text, f"not translated into {language}: {text!r}"
-    return said
 
 
 @pytest.fixture
