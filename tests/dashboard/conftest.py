@@ -152,3 +152,17 @@ def small_program(db) -> Fixture:
     )
     assert Enrolment.objects.filter(program=program).count() == 8
     return Fixture(program=program, pairs=pairs, t1=t1, t2=t2)
+
+
+def populate(program, pairs: int, topic, pulse, end) -> None:
+    """`pairs` pairs (two participants each), each with sessions, logs, topics and answers."""
+    for index in range(pairs):
+        pair = make_pair(program, mentee_department="Sales" if index % 2 else "IT")
+        hold(pair, at(1, 10), topics=[topic])
+        hold(pair, at(2, 7), actual=0)
+        answer(pulse, "session_rating", 4, enrolment=pair.mentee)
+        answer(end, "program_nps", 9, role="mentee")
+        answer(end, "program_nps", 6, role="mentor")
+        LearnTopic.objects.create(
+            enrolment=pair.mentee, topic=topic, priority=1, confidence_start=2, confidence_end=4
+        )

@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from matching.models import Pair
-from programs.models import LearnTopic, Topic
-from tests.dashboard.conftest import answer, at, hold, make_pair
+from programs.models import Topic
+from tests.dashboard.conftest import populate
 from tests.factories import ProgramFactory
 from tests.feedback.factories import SurveyScheduleFactory, builtin
 
@@ -173,19 +173,6 @@ def test_the_report_is_in_the_readers_language_with_its_letters(
     assert any(name.endswith("+BeVietnamPro-Regular") for name in fonts), fonts
 
 
-def _populate(program, pairs: int, topic, pulse, end) -> None:
-    for index in range(pairs):
-        pair = make_pair(program, mentee_department="Sales" if index % 2 else "IT")
-        hold(pair, at(1, 10), topics=[topic])
-        hold(pair, at(2, 7), actual=0)
-        answer(pulse, "session_rating", 4, enrolment=pair.mentee)
-        answer(end, "program_nps", 9, role="mentee")
-        answer(end, "program_nps", 6, role="mentor")
-        LearnTopic.objects.create(
-            enrolment=pair.mentee, topic=topic, priority=1, confidence_start=2, confidence_end=4
-        )
-
-
 def test_query_count_is_the_same_for_10_and_200_participants(client_for, executive, march):
     client = client_for(executive)
     topic = Topic.objects.order_by("pk").first()
@@ -207,7 +194,7 @@ def test_query_count_is_the_same_for_10_and_200_participants(client_for, executi
         assert "Approved pairs" in text_of(response)
         return len(context.captured_queries)
 
-    _populate(program, 5, topic, pulse, end)  # 10 participants
+    populate(program, 5, topic, pulse, end)  # 10 participants
     small = queries()
-    _populate(program, 95, topic, pulse, end)  # 200 participants
+    populate(program, 95, topic, pulse, end)  # 200 participants
     assert queries() == small

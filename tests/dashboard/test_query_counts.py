@@ -8,26 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from programs.models import LearnTopic, Topic
-from tests.dashboard.conftest import answer, at, hold, make_pair
+from programs.models import Topic
+from tests.dashboard.conftest import populate
 from tests.factories import ProgramFactory
 from tests.feedback.factories import SurveyScheduleFactory, builtin
 
 pytestmark = pytest.mark.django_db
-
-
-def populate(program, pairs: int, topic, pulse, end) -> None:
-    """`pairs` pairs (two participants each), each with sessions, logs, topics and answers."""
-    for index in range(pairs):
-        pair = make_pair(program, mentee_department="Sales" if index % 2 else "IT")
-        hold(pair, at(1, 10), topics=[topic])
-        hold(pair, at(2, 7), actual=0)
-        answer(pulse, "session_rating", 4, enrolment=pair.mentee)
-        answer(end, "program_nps", 9, role="mentee")
-        answer(end, "program_nps", 6, role="mentor")
-        LearnTopic.objects.create(
-            enrolment=pair.mentee, topic=topic, priority=1, confidence_start=2, confidence_end=4
-        )
 
 
 def queries_for(client, params) -> int:
