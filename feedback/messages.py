@@ -104,7 +104,7 @@ def _session_context(session: Session, user: User) -> dict:
         "pair": pair,
         "partner": partner,
         "program": pair.program,
-        "pair_url": links.absolute(reverse("matching:my_pair", args=[pair.pk])),
+        "pair_url": links.absolute(pair.get_absolute_url()),
     }
 
 
@@ -132,7 +132,7 @@ def _log_nudge(delivery: Delivery, now) -> dict | None:
         return None  # logged (or cancelled) in the meantime
     context = _session_context(session, delivery.recipient)
     context["log_url"] = links.absolute(
-        reverse("matching:session_log", args=[session.pair_id, session.pk])
+        reverse("matching:session_log", args=[session.pair.public_id, session.pk])
     )
     return context
 
@@ -154,8 +154,8 @@ def _cadence_nudge(delivery: Delivery, now) -> dict | None:
         "partner": partner,
         "program": pair.program,
         "cadence": status,
-        "pair_url": links.absolute(reverse("matching:my_pair", args=[pair.pk])),
-        "propose_url": links.absolute(reverse("matching:session_propose", args=[pair.pk])),
+        "pair_url": links.absolute(pair.get_absolute_url()),
+        "propose_url": links.absolute(reverse("matching:session_propose", args=[pair.public_id])),
     }
 
 

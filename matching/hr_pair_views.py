@@ -2,6 +2,7 @@
 pairs are at risk, and ending a pair so that its mentee can be matched again. HR sees metadata
 only: no takeaways, no private notes."""
 
+import uuid
 from dataclasses import dataclass
 
 from django import forms
@@ -74,10 +75,12 @@ def pair_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @hr_admin_required
-def pair_end(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def pair_end(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
     program = get_program_for_hr(request.user, slug)
     pair = get_object_or_404(
-        Pair.objects.select_related("mentor__user", "mentee__user"), pk=pk, program=program
+        Pair.objects.select_related("mentor__user", "mentee__user"),
+        public_id=public_id,
+        program=program,
     )
     form = PairEndForm(request.POST)
     if not form.is_valid():

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from encrypted_fields.fields import EncryptedTextField
 
@@ -132,6 +133,9 @@ class Pair(models.Model):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
 
+    # What URLs name a pair by: a sequential id would tell how many pairs there are and invite
+    # guessing another pair's pages.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="pairs")
     mentor = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="pairs_as_mentor")
     mentee = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="pairs_as_mentee")
@@ -155,6 +159,10 @@ class Pair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mentor.user} & {self.mentee.user}"
+
+    def get_absolute_url(self) -> str:
+        """The pair page, which only the pair's two people can open."""
+        return reverse("matching:my_pair", kwargs={"public_id": self.public_id})
 
 
 class Session(models.Model):

@@ -1,6 +1,8 @@
 """The pages of a pair for its two people: the pair page, session logs and their confirmation,
 action items, and ending the pair. Anyone else, HR and executives included, gets a 404."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,24 +23,26 @@ from programs.forms_participant import language_names
 from programs.models import Enrolment, LearnTopic, TeachTopic, Topic
 
 
-def _member_pair(request: HttpRequest, pk: int) -> tuple[Pair, Enrolment, Enrolment]:
+def _member_pair(request: HttpRequest, public_id: uuid.UUID) -> tuple[Pair, Enrolment, Enrolment]:
     """A pair of the signed-in person, active or ended, with their own side and their partner's."""
-    pair = get_pair_for_member(request.user, pk)
+    pair = get_pair_for_member(request.user, public_id)
     if pair.mentor.user_id == request.user.pk:
         return pair, pair.mentor, pair.mentee
     return pair, pair.mentee, pair.mentor
 
 
-def _active_pair(request: HttpRequest, pk: int) -> tuple[Pair, Enrolment, Enrolment]:
+def _active_pair(request: HttpRequest, public_id: uuid.UUID) -> tuple[Pair, Enrolment, Enrolment]:
     """The active pair of the signed-in person: an ended pair is read-only, its actions 404."""
-    pair, me, partner = _member_pair(request, pk)
+    pair, me, partner = _member_pair(request, public_id)
     if pair.status != Pair.Status.ACTIVE:
         raise Http404
     return pair, me, partner
 
 
-def _active_session(request: HttpRequest, pk: int, session_pk: int) -> tuple[Session, Pair]:
-    session = get_session_for_member(request.user, pk, session_pk)
+def _active_session(
+    request: HttpRequest, public_id: uuid.UUID, session_pk: int
+) -> tuple[Session, Pair]:
+    session = get_session_for_member(request.user, public_id, session_pk)
     if session.pair.status != Pair.Status.ACTIVE:
         raise Http404
     return session, session.pair
@@ -61,9 +65,9 @@ def _sessions_of(pair: Pair):
 
 @require_GET
 @login_required
-def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def pair_detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     """The pair page. Once the pair has ended its two people still read it, without any form."""
-    pair, me, partner = _member_pair(request, pk)
+    pair, me, partner = _member_pair(request, public_id)
     read_only = pair.status != Pair.Status.ACTIVE
     teach = list(
         TeachTopic.objects.filter(enrolment=pair.mentor)
@@ -127,8 +131,8 @@ def pair_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @sensitive_post_parameters("takeaways", "private_notes")
 @login_required
-def session_log(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
-    session, pair = _active_session(request, pk, session_pk)
+def session_log(request: HttpRequest, public_id: uuid.UUID, session_pk: int) -> HttpResponse:
+    session, pair = _active_session(request, public_id, session_pk)
     existing = SessionLog.objects.filter(session=session).prefetch_related("topics_covered").first()
     if request.method == "POST":
         form = SessionLogForm(request.POST, pair=pair)
@@ -164,7 +168,7 @@ def session_log(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
                     )
                 else:
                     messages.success(request, _("The session is logged."))
-                return redirect("matching:my_pair", pk=pair.pk)
+                return redirect(pair)
         status = 400
     else:
         initial = {"held_on": session.starts_at, "actual_minutes": session.duration_minutes}
@@ -197,8 +201,8 @@ def session_log(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def session_confirm(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
-    session, pair = _active_session(request, pk, session_pk)
+def session_confirm(request: HttpRequest, public_id: uuid.UUID, session_pk: int) -> HttpResponse:
+    session, pair = _active_session(request, public_id, session_pk)
     try:
         session_logs.session_log_confirm(session=session, by=request.user)
     except ValidationError as error:
@@ -206,19 +210,19 @@ def session_confirm(request: HttpRequest, pk: int, session_pk: int) -> HttpRespo
             messages.error(request, message)
     else:
         messages.success(request, _("You confirmed the log of this session."))
-    return redirect("matching:my_pair", pk=pair.pk)
+    return redirect(pair)
 
 
 @require_POST
 @login_required
-def action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    pair, _me, _partner = _active_pair(request, pk)
+def action_add(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    pair, _me, _partner = _active_pair(request, public_id)
     form = ActionItemForm(request.POST, pair=pair, prefix="action")
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-        return redirect("matching:my_pair", pk=pair.pk)
+        return redirect(pair)
     ActionItem.objects.create(
         pair=pair,
         text=form.cleaned_data["text"],
@@ -226,35 +230,35 @@ def action_add(request: HttpRequest, pk: int) -> HttpResponse:
         due_on=form.cleaned_data["due_on"],
     )
     messages.success(request, _("The action item is added."))
-    return redirect("matching:my_pair", pk=pair.pk)
+    return redirect(pair)
 
 
 @require_POST
 @login_required
-def action_done(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    pair, _me, _partner = _active_pair(request, pk)
+def action_done(request: HttpRequest, public_id: uuid.UUID, item_pk: int) -> HttpResponse:
+    pair, _me, _partner = _active_pair(request, public_id)
     item = get_object_or_404(ActionItem, pair=pair, pk=item_pk)
     if session_logs.action_item_done(pair=pair, item_pk=item.pk):
         messages.success(request, _("Marked done: %(item)s") % {"item": item.text})
     else:
         messages.info(request, _("This action item was already done."))
-    return redirect("matching:my_pair", pk=pair.pk)
+    return redirect(pair)
 
 
 @require_POST
 @login_required
-def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
-    pair, _me, _partner = _member_pair(request, pk)
+def pair_end(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    pair, _me, _partner = _member_pair(request, public_id)
     if pair.status != Pair.Status.ACTIVE:
         # A second "end" (another tab, or the partner first): say so rather than a bare 404.
         messages.info(request, _("This pair has ended already."))
-        return redirect("matching:my_pair", pk=pair.pk)
+        return redirect(pair)
     form = PairEndForm(request.POST, prefix="end")
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-        return redirect("matching:my_pair", pk=pair.pk)
+        return redirect(pair)
     # Imported here: the pair's lifecycle (ending, cancelling invitations) is another module's
     # work, and this page only hands the request over to it.
     from matching.pair_lifecycle import pair_end as end_pair
@@ -264,6 +268,6 @@ def pair_end(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return redirect("matching:my_pair", pk=pair.pk)
+        return redirect(pair)
     messages.success(request, _("The pair has ended. Thank you for taking part."))
     return redirect("home")

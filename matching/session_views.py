@@ -1,6 +1,8 @@
 """Pages where either side of a pair proposes, changes or cancels a session, and downloads its
 calendar invitation. Everything loads through matching.access: anyone outside the pair gets 404."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -35,8 +37,8 @@ def _render_form(request: HttpRequest, *, form, pair, session=None) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_propose(request: HttpRequest, pk: int) -> HttpResponse:
-    pair = get_pair_for_member(request.user, pk)
+def session_propose(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    pair = get_pair_for_member(request.user, public_id)
     form = SessionForm(
         request.POST or None,
         time_zone=request.user.time_zone,
@@ -56,14 +58,14 @@ def session_propose(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_errors(form, error)
         else:
             messages.success(request, _("Session proposed. You both get a calendar invitation."))
-            return redirect("matching:my_pair", pk=pair.pk)
+            return redirect(pair)
     return _render_form(request, form=form, pair=pair)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def session_edit(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
-    session = get_session_for_member(request.user, pk, session_pk)
+def session_edit(request: HttpRequest, public_id: uuid.UUID, session_pk: int) -> HttpResponse:
+    session = get_session_for_member(request.user, public_id, session_pk)
     pair = session.pair
     form = SessionForm(
         request.POST or None,
@@ -85,14 +87,14 @@ def session_edit(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse
             _apply_errors(form, error)
         else:
             messages.success(request, _("Session changed. You both get the updated invitation."))
-            return redirect("matching:my_pair", pk=pair.pk)
+            return redirect(pair)
     return _render_form(request, form=form, pair=pair, session=session)
 
 
 @login_required
 @require_POST
-def session_cancel(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
-    session = get_session_for_member(request.user, pk, session_pk)
+def session_cancel(request: HttpRequest, public_id: uuid.UUID, session_pk: int) -> HttpResponse:
+    session = get_session_for_member(request.user, public_id, session_pk)
     try:
         scheduling.session_cancel(session=session, by=request.user)
     except ValidationError as error:
@@ -100,13 +102,13 @@ def session_cancel(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
             messages.error(request, text)
     else:
         messages.success(request, _("Session cancelled. You both get the cancellation."))
-    return redirect("matching:my_pair", pk=pk)
+    return redirect(session.pair)
 
 
 @login_required
 @require_GET
-def session_ics(request: HttpRequest, pk: int, session_pk: int) -> HttpResponse:
-    session = get_session_for_member(request.user, pk, session_pk)
+def session_ics(request: HttpRequest, public_id: uuid.UUID, session_pk: int) -> HttpResponse:
+    session = get_session_for_member(request.user, public_id, session_pk)
     with translation.override(request.user.preferred_language):
         invitation = invitation_for(session)
     response = HttpResponse(

@@ -1,4 +1,8 @@
-"""URLs of matching: HR's review at /programs/<slug>/matching/, a participant's pair at /my/."""
+"""URLs of matching: HR's review at /programs/<slug>/matching/, a participant's pair at /my/.
+
+A pair is named by its public_id (a UUID), never its sequential pk. Sessions and action items
+keep their pks: every view looks them up inside the pair the URL names, so another pair's id is
+a 404."""
 
 from django.urls import path
 
@@ -28,39 +32,47 @@ urlpatterns = [
     ),
     path("programs/<slug:slug>/matching/pairs/", views.pair_add, name="pair_add"),
     path("programs/<slug:slug>/pairs/", hr_pair_views.pair_list, name="hr_pairs"),
-    path("programs/<slug:slug>/pairs/<int:pk>/end/", hr_pair_views.pair_end, name="hr_pair_end"),
-    # The two people of a pair
-    path("my/pairs/<int:pk>/", pair_views.pair_detail, name="my_pair"),
-    path("my/pairs/<int:pk>/end/", pair_views.pair_end, name="pair_end"),
-    path("my/pairs/<int:pk>/actions/", pair_views.action_add, name="action_add"),
     path(
-        "my/pairs/<int:pk>/actions/<int:item_pk>/done/",
+        "programs/<slug:slug>/pairs/<uuid:public_id>/end/",
+        hr_pair_views.pair_end,
+        name="hr_pair_end",
+    ),
+    # The two people of a pair
+    path("my/pairs/<uuid:public_id>/", pair_views.pair_detail, name="my_pair"),
+    path("my/pairs/<uuid:public_id>/end/", pair_views.pair_end, name="pair_end"),
+    path("my/pairs/<uuid:public_id>/actions/", pair_views.action_add, name="action_add"),
+    path(
+        "my/pairs/<uuid:public_id>/actions/<int:item_pk>/done/",
         pair_views.action_done,
         name="action_done",
     ),
-    path("my/pairs/<int:pk>/sessions/new/", session_views.session_propose, name="session_propose"),
     path(
-        "my/pairs/<int:pk>/sessions/<int:session_pk>/edit/",
+        "my/pairs/<uuid:public_id>/sessions/new/",
+        session_views.session_propose,
+        name="session_propose",
+    ),
+    path(
+        "my/pairs/<uuid:public_id>/sessions/<int:session_pk>/edit/",
         session_views.session_edit,
         name="session_edit",
     ),
     path(
-        "my/pairs/<int:pk>/sessions/<int:session_pk>/cancel/",
+        "my/pairs/<uuid:public_id>/sessions/<int:session_pk>/cancel/",
         session_views.session_cancel,
         name="session_cancel",
     ),
     path(
-        "my/pairs/<int:pk>/sessions/<int:session_pk>/invite.ics",
+        "my/pairs/<uuid:public_id>/sessions/<int:session_pk>/invite.ics",
         session_views.session_ics,
         name="session_ics",
     ),
     path(
-        "my/pairs/<int:pk>/sessions/<int:session_pk>/log/",
+        "my/pairs/<uuid:public_id>/sessions/<int:session_pk>/log/",
         pair_views.session_log,
         name="session_log",
     ),
     path(
-        "my/pairs/<int:pk>/sessions/<int:session_pk>/confirm/",
+        "my/pairs/<uuid:public_id>/sessions/<int:session_pk>/confirm/",
         pair_views.session_confirm,
         name="session_confirm",
     ),

@@ -85,7 +85,7 @@ def world(program, mentor, mentee, other_participant, hr_admin):
 def _table(w) -> dict[str, tuple[dict, set[str]]]:
     """URL name -> (its arguments, the roles that may GET it with a 200)."""
     slug = w["program"].slug
-    pair, mentee = w["pair"].pk, w["mentee_enrolment"].public_id
+    pair, mentee = w["pair"].public_id, w["mentee_enrolment"].public_id
     return {
         "home": ({}, set(ROLES)),
         "dashboard": ({}, {"executive", "hr_admin"}),
@@ -136,17 +136,17 @@ def _table(w) -> dict[str, tuple[dict, set[str]]]:
         "matching:rule_delete": ({"slug": slug, "pk": w["rule"].pk}, NOBODY),
         "matching:pair_add": ({"slug": slug}, NOBODY),
         "matching:hr_pairs": ({"slug": slug}, HR),
-        "matching:hr_pair_end": ({"slug": slug, "pk": pair}, NOBODY),
-        "matching:my_pair": ({"pk": pair}, PAIR),
-        "matching:pair_end": ({"pk": pair}, NOBODY),
-        "matching:action_add": ({"pk": pair}, NOBODY),
-        "matching:action_done": ({"pk": pair, "item_pk": w["item"].pk}, NOBODY),
-        "matching:session_propose": ({"pk": pair}, PAIR),
-        "matching:session_edit": ({"pk": pair, "session_pk": w["planned"].pk}, PAIR),
-        "matching:session_cancel": ({"pk": pair, "session_pk": w["planned"].pk}, NOBODY),
-        "matching:session_ics": ({"pk": pair, "session_pk": w["planned"].pk}, PAIR),
-        "matching:session_log": ({"pk": pair, "session_pk": w["held"].pk}, PAIR),
-        "matching:session_confirm": ({"pk": pair, "session_pk": w["held"].pk}, NOBODY),
+        "matching:hr_pair_end": ({"slug": slug, "public_id": pair}, NOBODY),
+        "matching:my_pair": ({"public_id": pair}, PAIR),
+        "matching:pair_end": ({"public_id": pair}, NOBODY),
+        "matching:action_add": ({"public_id": pair}, NOBODY),
+        "matching:action_done": ({"public_id": pair, "item_pk": w["item"].pk}, NOBODY),
+        "matching:session_propose": ({"public_id": pair}, PAIR),
+        "matching:session_edit": ({"public_id": pair, "session_pk": w["planned"].pk}, PAIR),
+        "matching:session_cancel": ({"public_id": pair, "session_pk": w["planned"].pk}, NOBODY),
+        "matching:session_ics": ({"public_id": pair, "session_pk": w["planned"].pk}, PAIR),
+        "matching:session_log": ({"public_id": pair, "session_pk": w["held"].pk}, PAIR),
+        "matching:session_confirm": ({"public_id": pair, "session_pk": w["held"].pk}, NOBODY),
         # The signed link is the capability: its invitee opens it signed out or signed in;
         # anyone else signed in is refused (an inactive account is not signed in at all).
         "feedback:survey_answer": (
@@ -230,11 +230,17 @@ def test_a_page_answers_200_only_to_the_roles_that_may_see_it(client, world, peo
 def test_a_guessed_id_of_another_pair_is_404(client, world, other_participant):
     other_pair = Pair.objects.exclude(pk=world["pair"].pk).get()
     client.force_login(other_participant)
-    assert client.get(reverse("matching:my_pair", args=[other_pair.pk])).status_code == 200
+    assert client.get(reverse("matching:my_pair", args=[other_pair.public_id])).status_code == 200
     for name, kwargs in [
-        ("matching:my_pair", {"pk": world["pair"].pk}),
-        ("matching:session_log", {"pk": other_pair.pk, "session_pk": world["held"].pk}),
-        ("matching:session_ics", {"pk": other_pair.pk, "session_pk": world["planned"].pk}),
+        ("matching:my_pair", {"public_id": world["pair"].public_id}),
+        (
+            "matching:session_log",
+            {"public_id": other_pair.public_id, "session_pk": world["held"].pk},
+        ),
+        (
+            "matching:session_ics",
+            {"public_id": other_pair.public_id, "session_pk": world["planned"].pk},
+        ),
     ]:
         assert client.get(reverse(name, kwargs=kwargs)).status_code == 404, name
 

@@ -20,7 +20,7 @@ def test_each_side_of_a_pair_sees_the_other_on_the_home_page(
         mentor=Enrolment.objects.get(user=mentor),
         mentee=Enrolment.objects.get(user=mentee),
     )
-    link = reverse("matching:my_pair", args=[pair.pk])
+    link = reverse("matching:my_pair", args=[pair.public_id])
     html = client_for(mentee).get(reverse("home")).content.decode()
     assert "Your mentor: Minh Trần" in html and link in html
     client_for(None).logout()

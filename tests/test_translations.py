@@ -567,7 +567,7 @@ def test_the_dashboard_formats_numbers_and_months_for_the_locale(
 def test_a_participant_page_shows_dates_in_the_locale(client, dashboard_program, language, date):
     pair = dashboard_program.pairs["A"]
     _read_as(client, pair.mentor.user, language)
-    response = client.get(reverse("matching:my_pair", args=[pair.pk]))
+    response = client.get(reverse("matching:my_pair", args=[pair.public_id]))
     assert response.status_code == 200
     assert date in _text(response)
 

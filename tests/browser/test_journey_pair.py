@@ -95,7 +95,7 @@ def test_mentor_schedules_and_logs_a_session_and_the_mentee_confirms_it(
     # sign-out has long passed) and logs it.
     with time_machine.travel(starts_at + datetime.timedelta(hours=3), tick=True):
         page = page_for(mentor, language=language, phone=phone)
-        page.goto(f"/my/pairs/{pair.pk}/")
+        page.goto(f"/my/pairs/{pair.public_id}/")
         page.get_by_role("link", name=say(language, "Log this session")).click()
         page.get_by_label(say(language, "Held"), exact=True).check()
         expect(page.get_by_label(field(language, "Actual length (minutes)"))).to_have_value("60")

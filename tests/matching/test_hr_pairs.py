@@ -78,7 +78,7 @@ def _list_url(program):
 
 
 def _end_url(program, pair):
-    return reverse("matching:hr_pair_end", args=[program.slug, pair.pk])
+    return reverse("matching:hr_pair_end", args=[program.slug, pair.public_id])
 
 
 # --- Access ------------------------------------------------------------------------------------
@@ -379,7 +379,7 @@ def test_hr_rematches_the_mentee_of_an_ended_pair_from_the_review_page(
     old = Pair.objects.get(mentee=people["e_ai"])
     client = client_for(hr_admin)
     client.post(
-        reverse("matching:hr_pair_end", args=[program.slug, old.pk]), {"reason": "Not a fit."}
+        reverse("matching:hr_pair_end", args=[program.slug, old.public_id]), {"reason": "Not a fit."}
     )
     old.refresh_from_db()
     assert old.status == "ended"

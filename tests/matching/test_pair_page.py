@@ -91,17 +91,17 @@ def _log_data(pair, **overrides):
 def _pages(pair, session, item):
     """(url name, url, method) of every page and action of a pair."""
     return [
-        ("my_pair", reverse("matching:my_pair", args=[pair.pk]), "get"),
-        ("session_log", reverse("matching:session_log", args=[pair.pk, session.pk]), "get"),
-        ("session_log", reverse("matching:session_log", args=[pair.pk, session.pk]), "post"),
+        ("my_pair", reverse("matching:my_pair", args=[pair.public_id]), "get"),
+        ("session_log", reverse("matching:session_log", args=[pair.public_id, session.pk]), "get"),
+        ("session_log", reverse("matching:session_log", args=[pair.public_id, session.pk]), "post"),
         (
             "session_confirm",
-            reverse("matching:session_confirm", args=[pair.pk, session.pk]),
+            reverse("matching:session_confirm", args=[pair.public_id, session.pk]),
             "post",
         ),
-        ("action_add", reverse("matching:action_add", args=[pair.pk]), "post"),
-        ("action_done", reverse("matching:action_done", args=[pair.pk, item.pk]), "post"),
-        ("pair_end", reverse("matching:pair_end", args=[pair.pk]), "post"),
+        ("action_add", reverse("matching:action_add", args=[pair.public_id]), "post"),
+        ("action_done", reverse("matching:action_done", args=[pair.public_id, item.pk]), "post"),
+        ("pair_end", reverse("matching:pair_end", args=[pair.public_id]), "post"),
     ]
 
 
@@ -133,9 +133,9 @@ def test_a_member_of_another_pair_guessing_ids_gets_404(client_for, pair, other_
     item = ActionItem.objects.create(pair=pair, text="Read", owner=pair.mentee)
     client = client_for(other_pair.mentee.user)
     urls = [
-        reverse("matching:session_log", args=[other_pair.pk, session.pk]),
-        reverse("matching:session_confirm", args=[other_pair.pk, session.pk]),
-        reverse("matching:action_done", args=[other_pair.pk, item.pk]),
+        reverse("matching:session_log", args=[other_pair.public_id, session.pk]),
+        reverse("matching:session_confirm", args=[other_pair.public_id, session.pk]),
+        reverse("matching:action_done", args=[other_pair.public_id, item.pk]),
     ]
     assert client.get(urls[0]).status_code == 404
     assert client.post(urls[0], _log_data(pair)).status_code == 404
@@ -149,8 +149,8 @@ def test_a_member_of_another_pair_guessing_ids_gets_404(client_for, pair, other_
 def test_the_two_people_open_the_pair_and_log_pages(client_for, people, pair, role):
     session = _session(pair)
     client = client_for(people[role])
-    assert client.get(reverse("matching:my_pair", args=[pair.pk])).status_code == 200
-    url = reverse("matching:session_log", args=[pair.pk, session.pk])
+    assert client.get(reverse("matching:my_pair", args=[pair.public_id])).status_code == 200
+    url = reverse("matching:session_log", args=[pair.public_id, session.pk])
     assert client.get(url).status_code == 200
     assert client.post(url, _log_data(pair)).status_code == 302
 
@@ -192,24 +192,24 @@ def test_the_page_shows_profile_next_session_history_items_and_notes(
         private_notes="Mehmet is nervous on camera.",
         action_items=[session_logs.ActionItemDraft(text="Post a reel", owner=pair.mentee)],
     )
-    page = client_for(mentee).get(reverse("matching:my_pair", args=[pair.pk])).content.decode()
+    page = client_for(mentee).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
     assert "Your mentor: Minh Trần" in page
-    assert reverse("matching:session_propose", args=[pair.pk]) in page
-    assert reverse("matching:session_edit", args=[pair.pk, upcoming.pk]) in page
-    assert reverse("matching:session_cancel", args=[pair.pk, upcoming.pk]) in page
-    assert reverse("matching:session_ics", args=[pair.pk, upcoming.pk]) in page
+    assert reverse("matching:session_propose", args=[pair.public_id]) in page
+    assert reverse("matching:session_edit", args=[pair.public_id, upcoming.pk]) in page
+    assert reverse("matching:session_cancel", args=[pair.public_id, upcoming.pk]) in page
+    assert reverse("matching:session_ics", args=[pair.public_id, upcoming.pk]) in page
     assert "https://meet.example.com/abc" in page
     assert "50 minutes" in page
     assert topic.label in page
     assert "Post a reel" in page
-    assert reverse("matching:action_done", args=[pair.pk, ActionItem.objects.get().pk]) in page
+    assert reverse("matching:action_done", args=[pair.public_id, ActionItem.objects.get().pk]) in page
     assert "Reels beat posts." in page
     assert "Mehmet is nervous on camera." in page
     assert "not confirmed yet" in page
-    assert reverse("matching:session_confirm", args=[pair.pk, past.pk]) in page
+    assert reverse("matching:session_confirm", args=[pair.public_id, past.pk]) in page
     # The author is not offered to confirm their own log.
-    page = client_for(mentor).get(reverse("matching:my_pair", args=[pair.pk])).content.decode()
-    assert reverse("matching:session_confirm", args=[pair.pk, past.pk]) not in page
+    page = client_for(mentor).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
+    assert reverse("matching:session_confirm", args=[pair.public_id, past.pk]) not in page
 
 
 def test_the_next_session_is_shown_in_the_viewers_time_zone(client_for, mentee, pair):
@@ -219,7 +219,7 @@ def test_the_next_session_is_shown_in_the_viewers_time_zone(client_for, mentee, 
         hour=9, minute=0, second=0, microsecond=0, tzinfo=datetime.UTC
     )
     Session.objects.create(pair=pair, starts_at=starts, duration_minutes=30)
-    page = client_for(mentee).get(reverse("matching:my_pair", args=[pair.pk])).content.decode()
+    page = client_for(mentee).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
     assert "4 p.m." in page  # 09:00 UTC is 16:00 in Ho Chi Minh City
     assert "Asia/Ho_Chi_Minh" in page
 
@@ -266,7 +266,7 @@ def test_the_pair_page_query_count_does_not_grow_with_sessions(client):
     counts = []
     for pair in (small, large):
         client.force_login(pair.mentee.user)
-        url = reverse("matching:my_pair", args=[pair.pk])
+        url = reverse("matching:my_pair", args=[pair.public_id])
         client.get(url)  # the session and the like, loaded once
         counts.append(_queries(client, url))
     assert counts[0] == counts[1], counts
@@ -277,7 +277,7 @@ def test_the_pair_page_query_count_does_not_grow_with_sessions(client):
 
 def test_log_confirm_and_correct(client_for, mentor, mentee, pair):
     session = _session(pair)
-    url = reverse("matching:session_log", args=[pair.pk, session.pk])
+    url = reverse("matching:session_log", args=[pair.public_id, session.pk])
     response = client_for(mentor).post(url, _log_data(pair))
     assert response.status_code == 302
     log = SessionLog.objects.get(session=session)
@@ -286,7 +286,7 @@ def test_log_confirm_and_correct(client_for, mentor, mentee, pair):
     assert Session.objects.get(pk=session.pk).status == "held"
     assert ActionItem.objects.get().owner == pair.mentee
 
-    confirm = reverse("matching:session_confirm", args=[pair.pk, session.pk])
+    confirm = reverse("matching:session_confirm", args=[pair.public_id, session.pk])
     # The author cannot confirm their own log.
     client_for(mentor).post(confirm)
     assert SessionLog.objects.get().confirmed_at is None
@@ -306,7 +306,7 @@ def test_log_confirm_and_correct(client_for, mentor, mentee, pair):
 
 def test_the_log_form_shows_the_existing_log_to_the_other_side(client_for, mentor, mentee, pair):
     session = _session(pair)
-    url = reverse("matching:session_log", args=[pair.pk, session.pk])
+    url = reverse("matching:session_log", args=[pair.public_id, session.pk])
     client_for(mentor).post(url, _log_data(pair))
     page = client_for(mentee).get(url).content.decode()
     assert "Minh Trần logged this session" in page
@@ -330,7 +330,7 @@ def test_the_log_form_shows_the_existing_log_to_the_other_side(client_for, mento
 )
 def test_bad_log_input_is_refused_and_nothing_saved(client_for, mentor, pair, overrides, message):
     session = _session(pair)
-    url = reverse("matching:session_log", args=[pair.pk, session.pk])
+    url = reverse("matching:session_log", args=[pair.public_id, session.pk])
     response = client_for(mentor).post(url, _log_data(pair, **overrides))
     assert response.status_code == 400
     assert message in response.content.decode()
@@ -342,7 +342,7 @@ def test_bad_log_input_is_refused_and_nothing_saved(client_for, mentor, pair, ov
 def test_a_topic_outside_the_pairs_program_is_refused(client_for, mentor, pair):
     session = _session(pair)
     outside = Topic.objects.exclude(pk__in=pair.program.topics.all()).first()
-    url = reverse("matching:session_log", args=[pair.pk, session.pk])
+    url = reverse("matching:session_log", args=[pair.public_id, session.pk])
     response = client_for(mentor).post(url, _log_data(pair, topics_covered=[str(outside.pk)]))
     assert response.status_code == 400
     assert "is not a topic of your pair" in response.content.decode()
@@ -402,23 +402,23 @@ def test_an_action_item_of_another_pair_cannot_be_logged(pair, other_pair, mento
 
 def test_action_items_are_added_and_done(client_for, mentee, pair):
     client = client_for(mentee)
-    url = reverse("matching:action_add", args=[pair.pk])
+    url = reverse("matching:action_add", args=[pair.public_id])
     response = client.post(
         url, {"action-text": "Read the guide", "action-owner": pair.mentee_id, "action-due_on": ""}
     )
     assert response.status_code == 302
     item = ActionItem.objects.get()
     assert (item.text, item.owner, item.session) == ("Read the guide", pair.mentee, None)
-    done = reverse("matching:action_done", args=[pair.pk, item.pk])
+    done = reverse("matching:action_done", args=[pair.public_id, item.pk])
     assert client.post(done).status_code == 302
     assert ActionItem.objects.get().done_at is not None
-    page = client.get(reverse("matching:my_pair", args=[pair.pk])).content.decode()
+    page = client.get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
     assert "No open action item." in page
 
 
 def test_a_bad_action_item_is_refused(client_for, mentee, pair, other_pair):
     client = client_for(mentee)
-    url = reverse("matching:action_add", args=[pair.pk])
+    url = reverse("matching:action_add", args=[pair.public_id])
     response = client.post(url, {"action-text": " ", "action-owner": pair.mentee_id}, follow=True)
     assert "This field is required." in response.content.decode()
     client.post(url, {"action-text": "x", "action-owner": other_pair.mentee_id})
@@ -430,7 +430,7 @@ def test_a_bad_action_item_is_refused(client_for, mentee, pair, other_pair):
 
 def test_ending_needs_a_reason(client_for, mentee, pair):
     response = client_for(mentee).post(
-        reverse("matching:pair_end", args=[pair.pk]), {"end-reason": " "}, follow=True
+        reverse("matching:pair_end", args=[pair.public_id]), {"end-reason": " "}, follow=True
     )
     assert "This field is required." in response.content.decode()
     assert Pair.objects.get(pk=pair.pk).status == "active"
@@ -443,20 +443,20 @@ def test_ending_needs_a_reason(client_for, mentee, pair):
 )
 def test_either_side_ends_the_pair_with_a_reason(client_for, mentee, pair):
     response = client_for(mentee).post(
-        reverse("matching:pair_end", args=[pair.pk]), {"end-reason": "We moved teams."}
+        reverse("matching:pair_end", args=[pair.public_id]), {"end-reason": "We moved teams."}
     )
     assert response.status_code == 302
     pair.refresh_from_db()
     assert pair.status == "ended"
     assert pair.ended_reason == "We moved teams."
     # The page stays readable to its two people, without its forms.
-    page = client_for(mentee).get(reverse("matching:my_pair", args=[pair.pk]))
+    page = client_for(mentee).get(reverse("matching:my_pair", args=[pair.public_id]))
     assert page.status_code == 200
     assert page.context["read_only"] is True
 
 
 def test_the_pair_page_shows_the_cadence_status(client_for, pair, mentor):
-    url = reverse("matching:my_pair", args=[pair.pk])
+    url = reverse("matching:my_pair", args=[pair.public_id])
     # Just paired, before the program starts: nothing is expected yet.
     assert client_for(mentor).get(url).context["cadence"].status == "on_track"
 
@@ -475,7 +475,7 @@ def test_the_pair_page_shows_the_cadence_status(client_for, pair, mentor):
 
 def test_takeaways_and_private_notes_never_reach_error_reports(client_for, mentor, pair):
     session = _session(pair)
-    url = reverse("matching:session_log", args=[pair.pk, session.pk])
+    url = reverse("matching:session_log", args=[pair.public_id, session.pk])
     response = client_for(mentor).post(url, _log_data(pair))
     request = response.wsgi_request
     assert set(request.sensitive_post_parameters) == {"takeaways", "private_notes"}
@@ -489,7 +489,7 @@ def test_a_too_long_reason_gets_a_message_and_no_500(client_for, mentee, pair):
     from matching.pair_lifecycle import REASON_MAX_LENGTH
 
     response = client_for(mentee).post(
-        reverse("matching:pair_end", args=[pair.pk]), {"end-reason": "x" * 1500}, follow=True
+        reverse("matching:pair_end", args=[pair.public_id]), {"end-reason": "x" * 1500}, follow=True
     )
     assert response.status_code == 200
     assert f"at most {REASON_MAX_LENGTH} characters" in response.content.decode()
@@ -504,7 +504,7 @@ def test_a_refusal_of_the_lifecycle_is_flashed_not_a_500(client_for, mentee, pai
 
     monkeypatch.setattr(matching.pair_lifecycle, "pair_end", refuse)
     response = client_for(mentee).post(
-        reverse("matching:pair_end", args=[pair.pk]), {"end-reason": "Moved."}, follow=True
+        reverse("matching:pair_end", args=[pair.public_id]), {"end-reason": "Moved."}, follow=True
     )
     assert response.status_code == 200
     assert "This pair has ended already." in response.content.decode()
@@ -512,7 +512,7 @@ def test_a_refusal_of_the_lifecycle_is_flashed_not_a_500(client_for, mentee, pai
 
 @pytest.mark.skipif(not HAS_LIFECYCLE, reason="matching.pair_lifecycle not merged yet")
 def test_ending_an_ended_pair_again_gets_a_message(client_for, mentee, mentor, pair):
-    url = reverse("matching:pair_end", args=[pair.pk])
+    url = reverse("matching:pair_end", args=[pair.public_id])
     assert client_for(mentee).post(url, {"end-reason": "Moved."}).status_code == 302
     response = client_for(mentor).post(url, {"end-reason": "Me too."}, follow=True)
     assert response.status_code == 200
@@ -541,7 +541,7 @@ def test_a_session_not_started_yet_cannot_be_held_or_a_no_show(pair, mentor, out
 
 def test_a_session_not_started_yet_logged_held_is_refused_on_the_page(client_for, mentor, pair):
     session = _session(pair, days_ago=-2)
-    url = reverse("matching:session_log", args=[pair.pk, session.pk])
+    url = reverse("matching:session_log", args=[pair.public_id, session.pk])
     response = client_for(mentor).post(url, _log_data(pair))
     assert response.status_code == 400
     assert "has not started yet" in response.content.decode()
@@ -554,7 +554,7 @@ def test_logging_a_scheduled_session_cancelled_cancels_the_invitations(
     from icalendar import Calendar
 
     session = _session(pair, days_ago=-2)
-    url = reverse("matching:session_log", args=[pair.pk, session.pk])
+    url = reverse("matching:session_log", args=[pair.public_id, session.pk])
     data = _log_data(pair, outcome="cancelled", held_on="", actual_minutes="0")
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(mentor).post(url, data)
@@ -597,7 +597,7 @@ def test_an_ended_pair_is_read_only_for_its_two_people(client_for, mentor, mente
     item = ActionItem.objects.get()
     _end(pair)
     for person in (mentor, mentee):
-        response = client_for(person).get(reverse("matching:my_pair", args=[pair.pk]))
+        response = client_for(person).get(reverse("matching:my_pair", args=[pair.public_id]))
         assert response.status_code == 200
         page = response.content.decode()
         assert "This pair ended on" in page
@@ -605,13 +605,13 @@ def test_an_ended_pair_is_read_only_for_its_two_people(client_for, mentor, mente
         for text in ("Reels beat posts.", "Mehmet is nervous on camera.", "Post a reel"):
             assert text in page
         for url in (
-            reverse("matching:session_propose", args=[pair.pk]),
-            reverse("matching:session_log", args=[pair.pk, past.pk]),
-            reverse("matching:session_log", args=[pair.pk, unlogged.pk]),
-            reverse("matching:session_confirm", args=[pair.pk, past.pk]),
-            reverse("matching:action_add", args=[pair.pk]),
-            reverse("matching:action_done", args=[pair.pk, item.pk]),
-            reverse("matching:pair_end", args=[pair.pk]),
+            reverse("matching:session_propose", args=[pair.public_id]),
+            reverse("matching:session_log", args=[pair.public_id, past.pk]),
+            reverse("matching:session_log", args=[pair.public_id, unlogged.pk]),
+            reverse("matching:session_confirm", args=[pair.public_id, past.pk]),
+            reverse("matching:action_add", args=[pair.public_id]),
+            reverse("matching:action_done", args=[pair.public_id, item.pk]),
+            reverse("matching:pair_end", args=[pair.public_id]),
         ):
             assert url not in page, url
         assert "<form" not in page.split("<main", 1)[-1].split("</main>", 1)[0]
@@ -630,7 +630,7 @@ def test_every_action_of_an_ended_pair_is_refused(client_for, people, pair):
             response = getattr(client, method)(url, data)
             if name == "pair_end":
                 assert response.status_code == 302, name
-                assert response["Location"] == reverse("matching:my_pair", args=[pair.pk])
+                assert response["Location"] == reverse("matching:my_pair", args=[pair.public_id])
             else:
                 assert response.status_code == 404, (role, name, method)
     assert not SessionLog.objects.exists()
@@ -654,7 +654,7 @@ def test_the_ended_pair_page_query_count_does_not_grow_with_sessions(client):
     for pair in (small, large):
         _end(pair)
         client.force_login(pair.mentee.user)
-        url = reverse("matching:my_pair", args=[pair.pk])
+        url = reverse("matching:my_pair", args=[pair.public_id])
         client.get(url)
         counts.append(_queries(client, url))
     assert counts[0] == counts[1], counts

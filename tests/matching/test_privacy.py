@@ -58,7 +58,7 @@ def _assert_secret_free(text: str, where: str) -> None:
 
 
 def test_the_two_people_read_their_notes(client_for, mentee, logged):
-    page = client_for(mentee).get(reverse("matching:my_pair", args=[logged.pk])).content.decode()
+    page = client_for(mentee).get(reverse("matching:my_pair", args=[logged.public_id])).content.decode()
     for secret in SECRETS:
         assert secret in page
 
@@ -83,7 +83,7 @@ def test_no_hr_page_shows_notes_or_takeaways(client_for, hr_admin, logged):
         body = b"".join(response) if response.streaming else response.content
         _assert_secret_free(body.decode(), url)
     # HR cannot open the pair page itself.
-    assert client.get(reverse("matching:my_pair", args=[logged.pk])).status_code == 404
+    assert client.get(reverse("matching:my_pair", args=[logged.public_id])).status_code == 404
 
 
 def test_the_participant_export_leaves_the_notes_out(client_for, hr_admin, logged):
@@ -101,7 +101,7 @@ def test_the_executive_dashboard_leaves_the_notes_out(client_for, executive, log
     assert response.status_code == 200
     _assert_secret_free(response.content.decode(), "the dashboard")
     assert (
-        client_for(executive).get(reverse("matching:my_pair", args=[logged.pk])).status_code == 404
+        client_for(executive).get(reverse("matching:my_pair", args=[logged.public_id])).status_code == 404
     )
 
 

@@ -276,7 +276,7 @@ def test_the_edit_page_shows_the_time_in_the_zone_after_a_move(client_for, pair,
     session = propose(pair, mentee)  # 12:00 in Istanbul
     mentee.time_zone = "Asia/Ho_Chi_Minh"
     mentee.save(update_fields=["time_zone"])
-    page = client_for(mentee).get(reverse("matching:session_edit", args=[pair.pk, session.pk]))
+    page = client_for(mentee).get(reverse("matching:session_edit", args=[pair.public_id, session.pk]))
     assert page.status_code == 200
     assert page.context["form"]["time"].value() == datetime.time(16, 0)
     assert 'value="16:00"' in page.content.decode()
@@ -288,7 +288,7 @@ def test_london_autumn_fold_is_stored_as_the_first_occurrence(client_for, pair, 
     mentor.time_zone = "Europe/London"
     mentor.save(update_fields=["time_zone"])
     response = client_for(mentor).post(
-        reverse("matching:session_propose", args=[pair.pk]),
+        reverse("matching:session_propose", args=[pair.public_id]),
         {"date": "2027-10-31", "time": "01:30", "duration_minutes": "60", "location": ""},
     )
     assert response.status_code == 302
@@ -304,7 +304,7 @@ def test_london_autumn_fold_is_stored_as_the_first_occurrence(client_for, pair, 
 
 def test_an_istanbul_time_round_trips_through_the_page(client_for, pair, mentee):
     response = client_for(mentee).post(
-        reverse("matching:session_propose", args=[pair.pk]),
+        reverse("matching:session_propose", args=[pair.public_id]),
         {"date": "2027-10-31", "time": "01:30", "duration_minutes": "60", "location": ""},
     )
     assert response.status_code == 302
@@ -406,10 +406,10 @@ def session(pair, mentor):
 
 def urls(pair, session) -> dict:
     return {
-        "propose": reverse("matching:session_propose", args=[pair.pk]),
-        "edit": reverse("matching:session_edit", args=[pair.pk, session.pk]),
-        "cancel": reverse("matching:session_cancel", args=[pair.pk, session.pk]),
-        "ics": reverse("matching:session_ics", args=[pair.pk, session.pk]),
+        "propose": reverse("matching:session_propose", args=[pair.public_id]),
+        "edit": reverse("matching:session_edit", args=[pair.public_id, session.pk]),
+        "cancel": reverse("matching:session_cancel", args=[pair.public_id, session.pk]),
+        "ics": reverse("matching:session_ics", args=[pair.public_id, session.pk]),
     }
 
 
@@ -443,7 +443,7 @@ def test_others_get_404_even_guessing_ids(client_for, pair, session, other_pair,
         method = client.post if name == "cancel" else client.get
         assert method(url).status_code == 404, name
     # Their own pair with our session's id is still 404.
-    guessed = reverse("matching:session_edit", args=[other_pair.pk, session.pk])
+    guessed = reverse("matching:session_edit", args=[other_pair.public_id, session.pk])
     assert client_for(other_pair.mentee.user).get(guessed).status_code == 404
     session.refresh_from_db()
     assert session.status == Session.Status.SCHEDULED
@@ -464,12 +464,12 @@ def test_proposing_through_the_page_reads_the_time_in_the_users_zone(
     client = client_for(mentee)  # Europe/Istanbul, UTC+3
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("matching:session_propose", args=[pair.pk]),
+            reverse("matching:session_propose", args=[pair.public_id]),
             {"date": "2027-04-06", "time": "12:00", "duration_minutes": "60", "location": "Café"},
         )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("matching:my_pair", args=[pair.pk])
+    assert response["Location"] == reverse("matching:my_pair", args=[pair.public_id])
     session = Session.objects.get()
     assert session.starts_at == START
     assert session.proposed_by == mentee
@@ -478,7 +478,7 @@ def test_proposing_through_the_page_reads_the_time_in_the_users_zone(
 
 def test_the_page_shows_a_refusal_and_saves_nothing(client_for, pair, mentor):
     response = client_for(mentor).post(
-        reverse("matching:session_propose", args=[pair.pk]),
+        reverse("matching:session_propose", args=[pair.public_id]),
         {"date": "2027-04-06", "time": "16:00", "duration_minutes": "600", "location": ""},
     )
     assert response.status_code == 200
@@ -490,7 +490,7 @@ def test_the_page_refuses_a_time_skipped_by_daylight_saving(client_for, pair, me
     mentor.time_zone = "Europe/London"
     mentor.save(update_fields=["time_zone"])
     response = client_for(mentor).post(
-        reverse("matching:session_propose", args=[pair.pk]),
+        reverse("matching:session_propose", args=[pair.public_id]),
         {"date": "2027-03-28", "time": "01:30", "duration_minutes": "60", "location": ""},
     )
     assert response.status_code == 200
@@ -526,7 +526,7 @@ def test_the_cancel_page_refuses_a_started_session(client_for, pair, mentor, cel
     with time_machine.travel(NOW - datetime.timedelta(days=1), tick=False):
         started = propose(pair, mentor, starts_at=NOW - datetime.timedelta(minutes=5))
     response = client_for(mentor).post(urls(pair, started)["cancel"], follow=True)
-    assert response.redirect_chain[-1][0] == reverse("matching:my_pair", args=[pair.pk])
+    assert response.redirect_chain[-1][0] == reverse("matching:my_pair", args=[pair.public_id])
     assert "already started" in response.content.decode()
     started.refresh_from_db()
     assert started.status == Session.Status.SCHEDULED
