@@ -23,6 +23,7 @@ from feedback.forms_answer import NPS_HIGH, NPS_LOW, SurveyAnswerForm
 from feedback.forms_preferences import MailPreferencesForm
 from feedback.models import MailPreferences, Question, SurveyInvitation
 from mentorship.accounts.models import User
+from mentorship.ratelimits import signed_link_limited
 
 # Shown after a successful answer, so that the page that follows says "thank you", not "already".
 JUST_ANSWERED_TAG = "survey-answered"
@@ -54,6 +55,7 @@ def _zone_of(user: User) -> zoneinfo.ZoneInfo | None:
 @never_cache
 @sensitive_post_parameters()
 @require_http_methods(["GET", "POST"])
+@signed_link_limited
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     invitation = _invitation_from_link(request, token)
     invitee = invitation.enrolment.user
@@ -136,6 +138,7 @@ def _preference_label(preference: str) -> str:
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
+@signed_link_limited
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         user_id, preference = links.unsubscribe_target(token)

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
+from mentorship.ratelimits import sending_mail_limited, signed_link_limited
 from programs import invitations
 from programs.access import get_enrolment_for_hr, get_program_for_hr
 from programs.forms_invitations import InvitationPasswordForm, InviteForm
@@ -32,6 +33,7 @@ SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@sending_mail_limited
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_program_for_hr(request.user, slug)
     form = InviteForm(request.POST or None)
@@ -78,6 +80,7 @@ def _invite_summary(result: InviteResult) -> str:
 
 @require_POST
 @login_required
+@sending_mail_limited
 def invitation_resend(request: HttpRequest, slug: str, public_id) -> HttpResponse:
     enrolment = get_enrolment_for_hr(request.user, slug, public_id)
     try:
@@ -97,6 +100,7 @@ def invitation_resend(request: HttpRequest, slug: str, public_id) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 @never_cache
 @sensitive_post_parameters("password1", "password2")
+@signed_link_limited
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         enrolment = invitations.invitation_check(token)

@@ -1,0 +1,127 @@
+"""Rate limits on the links mailed to people (invitations, surveys, unsubscribe) and on the pages
+that send mail for HR: past the rate the answer is a 429 page that changes and sends nothing."""
+
+import pytest
+from django.core import mail
+from django.test import RequestFactory
+from django.urls import reverse
+
+from feedback import links
+from feedback.models import MailPreferences
+from mentorship.ratelimits import client_ip
+from programs.models import Enrolment
+from tests.factories import UserFactory
+from tests.feedback.factories import SurveyInvitationFactory, SurveyScheduleFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
+
+
+@pytest.fixture
+def low_limits(settings):
+    settings.RATE_LIMITS = {"signed_link": "3/m", "sending_mail": "2/h"}
+
+
+def _statuses(client, url, times, **extra):
+    return [client.get(url, **extra).status_code for _ in range(times)]
+
+
+def test_a_client_opening_invitation_links_past_the_rate_gets_429(client, low_limits):
+    url = reverse("programs:invitation_accept", args=["guessed-token"])
+
+    assert 429 not in _statuses(client, url, 3)
+    response = client.get(url)
+
+    assert response.status_code == 429
+    assert "Too many requests" in response.content.decode()
+
+
+def test_the_limit_counts_per_client_address(client, low_limits):
+    url = reverse("programs:invitation_accept", args=["guessed-token"])
+    _statuses(client, url, 3, REMOTE_ADDR="10.0.0.1")
+
+    assert client.get(url, REMOTE_ADDR="10.0.0.1").status_code == 429
+    assert client.get(url, REMOTE_ADDR="10.0.0.2").status_code != 429
+
+
+def test_survey_and_unsubscribe_links_share_the_signed_link_limit(client, low_limits, mentee):
+    schedule = SurveyScheduleFactory(program=Enrolment.objects.get(user=mentee).program)
+    invitation = SurveyInvitationFactory(
+        schedule=schedule, enrolment=Enrolment.objects.get(user=mentee)
+    )
+    survey = reverse("feedback:survey_answer", args=[links.survey_token(invitation.public_id)])
+    unsubscribe = reverse(
+        "feedback:unsubscribe", args=[links.unsubscribe_token(mentee.pk, "survey_reminders")]
+    )
+
+    assert _statuses(client, survey, 2) == [200, 200]
+    assert client.get(unsubscribe).status_code == 200
+    assert client.get(survey).status_code == 429
+    # One-click unsubscribing by POST is refused too, and turns nothing off.
+    assert client.post(unsubscribe).status_code == 429
+    assert not MailPreferences.objects.filter(user=mentee, survey_reminders=False).exists()
+
+
+def test_the_429_page_speaks_the_readers_language(client, low_limits):
+    url = reverse("programs:invitation_accept", args=["guessed-token"])
+    _statuses(client, url, 3)
+
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+
+    assert response.status_code == 429
+    assert 'lang="vi"' in response.content.decode()
+    assert "Too many requests" not in response.content.decode()
+
+
+def test_hr_sending_invitations_past_the_rate_is_refused_and_sends_nothing(
+    client_for, hr_admin, program, low_limits, django_capture_on_commit_callbacks
+):
+    client = client_for(hr_admin)
+    url = reverse("programs:invite", kwargs={"slug": program.slug})
+
+    for number in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                url, {"people": f"person{number}@example.com", "role": "mentee", "language": "en"}
+            )
+        assert response.status_code == 302
+    sent = len(mail.outbox)
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(
+            url, {"people": "one-too-many@example.com", "role": "mentee", "language": "en"}
+        )
+
+    assert refused.status_code == 429
+    assert len(mail.outbox) == sent
+    assert not Enrolment.objects.filter(user__email="one-too-many@example.com").exists()
+    # Opening the form is not sending: it still opens.
+    assert client.get(url).status_code == 200
+
+
+def test_the_mail_limit_counts_per_hr_admin(client_for, hr_admin, program, low_limits):
+    url = reverse("programs:invite", kwargs={"slug": program.slug})
+    first = client_for(hr_admin)
+    for number in range(3):
+        first.post(url, {"people": f"p{number}@example.com", "role": "mentee", "language": "en"})
+    other = client_for(UserFactory(is_hr_admin=True))
+
+    response = other.post(url, {"people": "p9@example.com", "role": "mentee", "language": "en"})
+
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.9", "127.0.0.1"),  # no proxy trusted: the header is the client's own words
+        (1, "198.51.100.7, 203.0.113.9", "203.0.113.9"),  # what our one proxy saw
+        (2, "198.51.100.7, 203.0.113.9", "198.51.100.7"),
+        (2, "203.0.113.9", "127.0.0.1"),  # fewer entries than proxies: not trusted
+    ],
+)
+def test_the_client_address_trusts_only_the_configured_proxies(
+    settings, proxies, forwarded, expected
+):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected
