@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 
-.PHONY: run test install lint format messages check-deploy clean
+.PHONY: run test install lint format messages check-deploy audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ check-deploy: install
 		FIELD_ENCRYPTION_SALT=check-only-salt \
 		ALLOWED_HOSTS=mentoring.example.com \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Known vulnerabilities in every locked package, from PyPI's advisory data (needs pypi.org).
+# --strict: a package that could not be looked up fails the audit instead of passing unseen.
+audit: install
+	$(BIN)/pip-audit --strict --progress-spinner off --disable-pip --require-hashes \
+		-r requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) var
