@@ -14,10 +14,14 @@ from mentorship.audit.models import AppendOnly, AuditEvent
 from mentorship.audit.services import audit_record
 from programs import services as program_services
 from programs.models import Topic
+from tests import test_every_url
 from tests.factories import ProgramFactory, UserFactory
 from tests.feedback.factories import builtin
+from tests.test_every_url import _table
 
 pytestmark = pytest.mark.django_db
+# The same cast and data as the walk over every URL.
+world = test_every_url.world
 URL = reverse("audit:list")
 
 
@@ -185,3 +189,48 @@ def test_the_log_names_what_was_acted_on_in_the_readers_language(client_for, hr_
     hr_admin.save(update_fields=["preferred_language"])
     page = client_for(hr_admin).get(URL).content.decode()
     assert "Gösterge paneli d.csv" in page and ">dashboard<" not in page
+
+
+def _snapshot() -> list[tuple]:
+    return list(AuditEvent.objects.order_by("pk").values_list())
+
+
+def test_no_page_of_the_site_or_the_back_office_edits_or_removes_an_entry(client, world):
+    """Every URL of the product and every back-office URL of the log, posted to by a
+    superuser HR admin with fields naming the log's columns and an entry's id: the entries
+    written before are all still there, unchanged (new ones may be added)."""
+    superuser = UserFactory(is_staff=True, is_superuser=True, is_hr_admin=True)
+    for number in range(3):
+        audit_record(actor=superuser, action="created", target_type="program", label=f"P{number}")
+    before = _snapshot()
+    target = AuditEvent.objects.order_by("pk").first()
+    tampering = {
+        "action": "deleted",
+        "target_label": "rewritten",
+        "target_type": "person",
+        "actor": superuser.pk,
+        "pk": target.pk,
+        "id": target.pk,
+        "_selected_action": [event.pk for event in AuditEvent.objects.all()],
+        "post": "yes",
+        "index": 0,
+    }
+    client.force_login(superuser)
+    urls = [reverse(name, kwargs=kwargs) for name, (kwargs, _) in _table(world).items()]
+    urls += [
+        reverse("admin:audit_auditevent_changelist"),
+        reverse("admin:audit_auditevent_add"),
+        reverse("admin:audit_auditevent_change", args=[target.pk]),
+        reverse("admin:audit_auditevent_delete", args=[target.pk]),
+        reverse("admin:audit_auditevent_history", args=[target.pk]),
+    ]
+    answered = []
+    for url in urls:
+        for action in ("delete_selected", ""):
+            response = client.post(url, {**tampering, "action": action or "deleted"})
+            answered.append(response.status_code)
+
+    written_before = AuditEvent.objects.filter(pk__lte=before[-1][0])
+    assert list(written_before.order_by("pk").values_list()) == before
+    assert 500 not in answered
+    assert len(urls) > 60

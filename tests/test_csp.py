@@ -10,9 +10,12 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from tests.test_every_url import _table, world  # noqa: F401 - world is a fixture
+from tests import test_every_url
+from tests.test_every_url import _table
 
 pytestmark = pytest.mark.django_db
+# The same cast and data as the walk over every URL.
+world = test_every_url.world
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 # Not pages: mail bodies (a mail client ignores our CSP and needs inline style) and the PDF
@@ -49,7 +52,7 @@ def test_the_policy_allows_script_and_style_from_our_origin_only(client):
 
 
 @pytest.mark.parametrize("role", ["anonymous", "mentee", "hr_admin"])
-def test_every_page_is_sent_with_the_policy(client_for, world, role, request):  # noqa: F811
+def test_every_page_is_sent_with_the_policy(client_for, world, role, request):
     user = None if role == "anonymous" else request.getfixturevalue(role)
     client = client_for(user)
     missing = []
