@@ -22,7 +22,7 @@ from matching.tasks import purge_expired_notes
 from mentorship.accounts.models import ErasureRequest, User
 from mentorship.accounts.services import account_anonymise, erasure_request_create
 from mentorship.audit.models import AuditEvent
-from programs.models import Enrolment, Program, add_months
+from programs.models import Enrolment, ParticipantImport, Program, add_months
 from tests.factories import EnrolmentFactory, ProgramFactory, UserFactory
 from tests.feedback.factories import (
     AnswerFactory,
@@ -356,6 +356,22 @@ def test_the_anonymised_persons_data_download_would_name_nobody(world, mentee, h
     text = json.dumps(personal_data_export(user=User.objects.get(pk=mentee.pk)))
     for secret in ("Mehmet", "mehmet@example.com", "OUR-NOTE", "OUR-TAKEAWAY", "OUR-ITEM"):
         assert secret not in text
+
+
+def test_anonymising_removes_the_unconfirmed_imports_that_list_the_person(
+    world, mentee, hr_admin, program
+):
+    listing = ParticipantImport.objects.create(
+        program=program, filename="a.csv", content="email,name\nMEHMET@example.com,Mehmet\n"
+    )
+    other = ParticipantImport.objects.create(
+        program=program, filename="b.csv", content="email\nsomeone@example.com\n"
+    )
+
+    account_anonymise(user=mentee, by=hr_admin)
+
+    assert not ParticipantImport.objects.filter(pk=listing.pk).exists()
+    assert ParticipantImport.objects.filter(pk=other.pk).exists()
 
 
 def test_anonymising_twice_is_harmless(world, mentee, hr_admin):

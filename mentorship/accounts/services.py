@@ -21,6 +21,7 @@ from matching.models import ActionItem, Pair, Session, SessionLog
 from mentorship.accounts.models import ErasureRequest, User
 from mentorship.accounts.tasks import send_erasure_request_mail, send_welcome_mail
 from mentorship.audit.services import audit_record
+from programs.models import ParticipantImport
 
 
 @transaction.atomic
@@ -187,6 +188,10 @@ def account_anonymise(*, user: User, by: User) -> User:
     if user.pk == by.pk:
         raise ValidationError(_("You cannot erase your own account. Ask another HR admin."))
     user = User.objects.select_for_update().get(pk=user.pk)
+    # A CSV waiting for HR to confirm its preview may list them: it goes, HR can upload it again.
+    ParticipantImport.objects.filter(
+        applied_at__isnull=True, content__icontains=user.email
+    ).delete()
     user.full_name = f"Erased person #{user.pk}"
     user.email = f"erased-{user.pk}@invalid.example"
     user.job_title = ""
