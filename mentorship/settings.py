@@ -12,6 +12,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from mentorship.accounts.sso import providers_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -44,6 +46,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Single sign-on through the company's identity provider (mentorship/accounts/sso.py).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "mentorship.accounts",
     "mentorship.audit",
     "programs",
@@ -199,6 +205,14 @@ MFA_REQUIRED_FOR_PRIVILEGED = env.bool("MFA_REQUIRED_FOR_PRIVILEGED", default=no
 # TOTP keys and recovery-code seeds are encrypted at rest (allauth stores them as they are).
 MFA_ADAPTER = "mentorship.accounts.mfa_adapter.EncryptingMFAAdapter"
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Reverse Mentoring")
+# Single sign-on (OpenID Connect, SAML) from SSO_* variables; none set, no SSO. It signs in only
+# an active account HR made, found by the address the IdP confirms, and links the two on first
+# use (SocialAccountAdapter); it never creates one. MFA and idle timeouts apply as to passwords.
+SOCIALACCOUNT_PROVIDERS = providers_from_env(env)
+SOCIALACCOUNT_ADAPTER = "mentorship.accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # every provider here is the company's own IdP
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = False
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -26,19 +26,25 @@ def verify_email_on_password_reset(sender, request, user, **kwargs) -> None:
 
 @receiver(user_logged_in)
 def log_sign_in(sender, request, user, **kwargs) -> None:
-    security_log.info("sign-in: user %s from %s", user.pk, _address(request))
+    security_log.info("sign-in: user %s from %s", user.pk, client_address(request))
     if request is not None and hasattr(request, "session"):
         mark_signed_in(request)
 
 
 @receiver(user_login_failed)
 def log_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
-    # The address typed is personal data: the log keeps a digest that matches the same
-    # address again (to see a guessing run) without writing it down.
-    typed = str(credentials.get("email") or credentials.get("username") or "").strip().lower()
-    digest = hashlib.sha256(typed.encode()).hexdigest()[:12] if typed else "-"
-    security_log.warning("failed sign-in: login %s from %s", digest, _address(request))
+    typed = credentials.get("email") or credentials.get("username")
+    security_log.warning(
+        "failed sign-in: login %s from %s", login_digest(typed), client_address(request)
+    )
 
 
-def _address(request) -> str:
+def login_digest(address) -> str:
+    """The address typed is personal data: the log keeps a digest that matches the same
+    address again (to see a guessing run) without writing it down."""
+    typed = str(address or "").strip().lower()
+    return hashlib.sha256(typed.encode()).hexdigest()[:12] if typed else "-"
+
+
+def client_address(request) -> str:
     return (request.META.get("REMOTE_ADDR") if request is not None else None) or "-"
