@@ -379,7 +379,8 @@ def test_hr_rematches_the_mentee_of_an_ended_pair_from_the_review_page(
     old = Pair.objects.get(mentee=people["e_ai"])
     client = client_for(hr_admin)
     client.post(
-        reverse("matching:hr_pair_end", args=[program.slug, old.public_id]), {"reason": "Not a fit."}
+        reverse("matching:hr_pair_end", args=[program.slug, old.public_id]),
+        {"reason": "Not a fit."},
     )
     old.refresh_from_db()
     assert old.status == "ended"

@@ -192,7 +192,9 @@ def test_the_page_shows_profile_next_session_history_items_and_notes(
         private_notes="Mehmet is nervous on camera.",
         action_items=[session_logs.ActionItemDraft(text="Post a reel", owner=pair.mentee)],
     )
-    page = client_for(mentee).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
+    page = (
+        client_for(mentee).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
+    )
     assert "Your mentor: Minh Trần" in page
     assert reverse("matching:session_propose", args=[pair.public_id]) in page
     assert reverse("matching:session_edit", args=[pair.public_id, upcoming.pk]) in page
@@ -202,13 +204,17 @@ def test_the_page_shows_profile_next_session_history_items_and_notes(
     assert "50 minutes" in page
     assert topic.label in page
     assert "Post a reel" in page
-    assert reverse("matching:action_done", args=[pair.public_id, ActionItem.objects.get().pk]) in page
+    assert (
+        reverse("matching:action_done", args=[pair.public_id, ActionItem.objects.get().pk]) in page
+    )
     assert "Reels beat posts." in page
     assert "Mehmet is nervous on camera." in page
     assert "not confirmed yet" in page
     assert reverse("matching:session_confirm", args=[pair.public_id, past.pk]) in page
     # The author is not offered to confirm their own log.
-    page = client_for(mentor).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
+    page = (
+        client_for(mentor).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
+    )
     assert reverse("matching:session_confirm", args=[pair.public_id, past.pk]) not in page
 
 
@@ -219,7 +225,9 @@ def test_the_next_session_is_shown_in_the_viewers_time_zone(client_for, mentee, 
         hour=9, minute=0, second=0, microsecond=0, tzinfo=datetime.UTC
     )
     Session.objects.create(pair=pair, starts_at=starts, duration_minutes=30)
-    page = client_for(mentee).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
+    page = (
+        client_for(mentee).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
+    )
     assert "4 p.m." in page  # 09:00 UTC is 16:00 in Ho Chi Minh City
     assert "Asia/Ho_Chi_Minh" in page
 

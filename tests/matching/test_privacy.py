@@ -58,7 +58,11 @@ def _assert_secret_free(text: str, where: str) -> None:
 
 
 def test_the_two_people_read_their_notes(client_for, mentee, logged):
-    page = client_for(mentee).get(reverse("matching:my_pair", args=[logged.public_id])).content.decode()
+    page = (
+        client_for(mentee)
+        .get(reverse("matching:my_pair", args=[logged.public_id]))
+        .content.decode()
+    )
     for secret in SECRETS:
         assert secret in page
 
@@ -101,7 +105,8 @@ def test_the_executive_dashboard_leaves_the_notes_out(client_for, executive, log
     assert response.status_code == 200
     _assert_secret_free(response.content.decode(), "the dashboard")
     assert (
-        client_for(executive).get(reverse("matching:my_pair", args=[logged.public_id])).status_code == 404
+        client_for(executive).get(reverse("matching:my_pair", args=[logged.public_id])).status_code
+        == 404
     )
 
 

@@ -276,7 +276,9 @@ def test_the_edit_page_shows_the_time_in_the_zone_after_a_move(client_for, pair,
     session = propose(pair, mentee)  # 12:00 in Istanbul
     mentee.time_zone = "Asia/Ho_Chi_Minh"
     mentee.save(update_fields=["time_zone"])
-    page = client_for(mentee).get(reverse("matching:session_edit", args=[pair.public_id, session.pk]))
+    page = client_for(mentee).get(
+        reverse("matching:session_edit", args=[pair.public_id, session.pk])
+    )
     assert page.status_code == 200
     assert page.context["form"]["time"].value() == datetime.time(16, 0)
     assert 'value="16:00"' in page.content.decode()

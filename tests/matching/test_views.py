@@ -541,13 +541,17 @@ def test_only_the_two_people_of_a_pair_see_it(client_for, cast, pair, other_prog
 
 
 def test_the_pair_page_shows_the_partner_and_what_they_share(client_for, mentor, mentee, pair):
-    page = client_for(mentee).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
+    page = (
+        client_for(mentee).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
+    )
     assert "Your mentor: Minh Trần" in page
     assert "minh@example.com" in page
     assert "English" in page
     assert pair.program.topics.order_by("pk").first().label in page
     assert "A 60-minute session every 2 weeks" in page
-    page = client_for(mentor).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
+    page = (
+        client_for(mentor).get(reverse("matching:my_pair", args=[pair.public_id])).content.decode()
+    )
     assert "Your mentee: Mehmet Kaya" in page
     assert "Understand how young customers use social media." in page
 
@@ -576,7 +580,10 @@ def test_an_ended_pair_is_read_only_for_its_people_and_404_for_others(
 
 
 def test_the_pair_page_is_get_only(client_for, mentor, pair):
-    assert client_for(mentor).post(reverse("matching:my_pair", args=[pair.public_id])).status_code == 405
+    assert (
+        client_for(mentor).post(reverse("matching:my_pair", args=[pair.public_id])).status_code
+        == 405
+    )
 
 
 # --- Query counts -------------------------------------------------------------------------------
