@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from matching.models import Pair, Session
 from matching.pair_lifecycle import REASON_MAX_LENGTH
 from matching.session_logs import MAX_SESSION_MINUTES, pair_topics
+from programs.forms import FIRST_YEAR
 from programs.models import Enrolment
 
 
@@ -72,7 +73,15 @@ class SessionLogForm(forms.Form):
 
     def clean_held_on(self):
         held_on = self.cleaned_data["held_on"]
-        if held_on is not None and held_on > timezone.now():
+        if held_on is None:
+            return held_on
+        # Before this a date is a typing mistake; at year 1, stored in UTC, it would fall before
+        # the calendar's start and break every page that reads the session.
+        if held_on.year < FIRST_YEAR:
+            raise forms.ValidationError(
+                _("Enter a date from %(year)d onwards.") % {"year": FIRST_YEAR}
+            )
+        if held_on > timezone.now():
             raise forms.ValidationError(_("A session cannot be logged before it has happened."))
         return held_on
 

@@ -5,10 +5,16 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from programs.forms import FIRST_YEAR
 
 MIN_MINUTES = 15
 MAX_MINUTES = 8 * 60
+# Sessions are planned for the coming weeks. A date far off is a typing mistake, and at the ends
+# of the calendar (0001-01-01, 9999-12-31) the conversion to UTC would overflow.
+MAX_DAYS_AHEAD = 2 * 366
 
 
 class NonexistentLocalTime(ValueError):
@@ -53,6 +59,15 @@ class SessionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["duration_minutes"].initial = default_minutes
         self.fields["time"].help_text = _("In your time zone: %(zone)s.") % {"zone": time_zone}
+
+    def clean_date(self) -> datetime.date:
+        day = self.cleaned_data["date"]
+        # A time in the past is refused, with its own message, when the session is planned;
+        # here only dates that cannot be meant (or converted to UTC) are.
+        latest = timezone.localdate(timezone=datetime.UTC) + datetime.timedelta(days=MAX_DAYS_AHEAD)
+        if day.year < FIRST_YEAR or day > latest:
+            raise forms.ValidationError(_("Choose a date between today and two years from now."))
+        return day
 
     @classmethod
     def initial_for(cls, session, time_zone: str) -> dict:

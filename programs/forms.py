@@ -1,5 +1,7 @@
 """HR's forms: a program, its next cohort, a topic, and the participant table's filters."""
 
+import datetime
+
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,20 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+# A program's dates fall in these years. Outside them a date is a typing mistake, and near the
+# ends of the calendar (9999-12-31) the date arithmetic of later pages would overflow.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
 def _check_dates(cleaned: dict, form: forms.Form) -> None:
+    for name in ("start_date", "end_date", "enrolment_deadline"):
+        value = cleaned.get(name)
+        if isinstance(value, datetime.date) and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            form.add_error(
+                name,
+                _("Enter a date in the years %(first)d to %(last)d.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
+            )
     start, end = cleaned.get("start_date"), cleaned.get("end_date")
     deadline = cleaned.get("enrolment_deadline")
     if start and end and end <= start:

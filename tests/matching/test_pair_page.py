@@ -347,6 +347,22 @@ def test_bad_log_input_is_refused_and_nothing_saved(client_for, mentor, pair, ov
     assert Session.objects.get(pk=session.pk).status == "scheduled"
 
 
+def test_a_log_dated_year_1_is_refused_and_the_pages_still_open(client_for, mentor, pair):
+    # Stored in UTC from a zone behind it, 0001-01-01 fell before year 1: PostgreSQL kept it as
+    # a BC timestamp that Python cannot read, and the pair page, HR's pairs page and the
+    # person's data download answered 500 from then on.
+    mentor.time_zone = "Pacific/Pago_Pago"
+    mentor.save(update_fields=["time_zone"])
+    session = _session(pair)
+    client = client_for(mentor)
+    url = reverse("matching:session_log", args=[pair.public_id, session.pk])
+    response = client.post(url, _log_data(pair, held_on="0001-01-01T00:30"))
+    assert response.status_code == 400
+    assert "Enter a date from 2000 onwards." in response.content.decode()
+    assert not SessionLog.objects.exists()
+    assert client.get(reverse("matching:my_pair", args=[pair.public_id])).status_code == 200
+
+
 def test_a_topic_outside_the_pairs_program_is_refused(client_for, mentor, pair):
     session = _session(pair)
     outside = Topic.objects.exclude(pk__in=pair.program.topics.all()).first()

@@ -500,6 +500,20 @@ def test_the_page_refuses_a_time_skipped_by_daylight_saving(client_for, pair, me
     assert not Session.objects.exists()
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2029-04-10"])
+def test_a_date_years_away_is_refused_not_a_500(client_for, pair, mentor, day):
+    # At the ends of the calendar the conversion to UTC and the overlap window overflowed.
+    mentor.time_zone = "Pacific/Pago_Pago"
+    mentor.save(update_fields=["time_zone"])
+    response = client_for(mentor).post(
+        reverse("matching:session_propose", args=[pair.public_id]),
+        {"date": day, "time": "00:30", "duration_minutes": "60", "location": ""},
+    )
+    assert response.status_code == 200
+    assert "Choose a date between today and two years from now." in response.content.decode()
+    assert not Session.objects.exists()
+
+
 def test_editing_and_cancelling_through_the_pages(
     client_for, pair, session, mentee, celery_eager, django_capture_on_commit_callbacks
 ):

@@ -159,6 +159,30 @@ def test_bad_program_input_is_explained_and_saves_nothing(
     assert Program.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"end_date": "9999-12-31"},
+        {"enrolment_deadline": "0001-01-01", "start_date": "0001-01-02"},
+    ],
+)
+def test_a_program_date_at_the_ends_of_the_calendar_is_refused(
+    client_for, hr_admin, program, dates
+):
+    # 9999-12-31 used to be saved, and the next-cohort page (end date + 14 days) and the
+    # dashboard's quarters then answered 500.
+    client = client_for(hr_admin)
+    response = client.post(
+        reverse("programs:program_edit", args=[program.slug]),
+        _program_form(slug=program.slug, **dates),
+    )
+    assert response.status_code == 200
+    assert "Enter a date in the years 2000 to 2099." in response.content.decode()
+    saved = Program.objects.get(pk=program.pk)
+    assert (saved.start_date, saved.end_date) == (program.start_date, program.end_date)
+    assert client.get(reverse("programs:program_duplicate", args=[program.slug])).status_code == 200
+
+
 def test_the_program_page_explains_why_a_move_is_refused(client_for, hr_admin):
     draft = ProgramFactory(status="draft", topics=[])
     response = client_for(hr_admin).get(reverse("programs:program_detail", args=[draft.slug]))
