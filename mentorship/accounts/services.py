@@ -6,6 +6,7 @@ from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session as WebSession
@@ -179,11 +180,11 @@ ERASED_TEXT = "[erased]"
 def account_anonymise(*, user: User, by: User) -> User:
     """Erase a participant's personal data while every figure that counted them still counts.
 
-    Gone: name, address, job title, manager, password, sign-in addresses, authenticators, open
-    sessions, goals, the takeaways and notes of their pairs' sessions (both sides': they are
-    the pair's), the text of their pairs' action items and their named free-text survey
-    answers, mail errors. Kept: the account row, department, enrolments, pairs, sessions, numeric
-    answers.
+    Gone: name, address, job title, manager, password, sign-in addresses, single sign-on links
+    (with the IdP's claims), authenticators, open sessions, goals, the takeaways and notes of
+    their pairs' sessions (both sides': they are the pair's), the text of their pairs' action
+    items and their named free-text survey answers, mail errors. Kept: the account row,
+    department, enrolments, pairs, sessions, numeric answers.
     """
     if user.pk == by.pk:
         raise ValidationError(_("You cannot erase your own account. Ask another HR admin."))
@@ -202,6 +203,7 @@ def account_anonymise(*, user: User, by: User) -> User:
     user.save()
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
     _end_web_sessions(user)
 
     user.enrolments.update(goals="", invitation_key="")

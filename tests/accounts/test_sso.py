@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from mentorship.accounts.models import User
+from mentorship.accounts.services import account_anonymise
 from mentorship.accounts.sso import OIDC_PROVIDER_ID, SAML_ORGANIZATION, providers_from_env
 from mentorship.middleware import LAST_SEEN
 from tests.factories import TOTP_SECRET, UserFactory
@@ -246,6 +247,17 @@ def test_a_signed_in_person_cannot_attach_another_identity(client, oidc_idp, par
     assert not SocialAccount.objects.exists()
 
 
+def test_erasing_a_person_removes_their_link_and_its_claims(client, oidc_idp, mentee, hr_admin):
+    _oidc_sign_in(client, oidc_idp, email=mentee.email, name="Mehmet Kaya")
+    assert SocialAccount.objects.filter(user=mentee).exists()
+    client.post(reverse("account_logout"))
+
+    account_anonymise(user=mentee, by=hr_admin)
+    assert not SocialAccount.objects.exists()
+    _oidc_sign_in(client, oidc_idp, email="mehmet@example.com")
+    assert _signed_in_user_id(client) is None
+
+
 # --- Two-factor authentication still applies ----------------------------------------------------
 
 
@@ -322,6 +334,12 @@ def test_saml_refuses_a_response_used_before(client, saml_idp, participant):
     response = _saml_post(client, answer)
     assert response.status_code == 403
     assert _signed_in_user_id(client) is None
+
+
+def test_saml_metadata_names_the_acs_url_to_register(client, saml_idp):
+    response = client.get(reverse("saml_metadata", kwargs={"organization_slug": SAML_ORGANIZATION}))
+    assert response.status_code == 200
+    assert 'Location="http://127.0.0.1/accounts/saml/company/acs/"' in response.content.decode()
 
 
 # --- The sign-in page ---------------------------------------------------------------------------
