@@ -124,7 +124,6 @@ class ParticipantFilterForm(forms.Form):
         "profile": ("-profile_is_complete", "user__full_name"),
     }
 
-    q = forms.CharField(label=_("Search by name or email"), required=False, max_length=100)
     role = forms.ChoiceField(
         label=_("Role"), required=False, choices=[("", _("All roles")), *Role.choices]
     )
@@ -162,14 +161,16 @@ class ParticipantFilterForm(forms.Form):
             (name, name) for name in departments
         ]
 
-    def filter(self, enrolments):
+    def filter(self, enrolments, search: str = ""):
+        """The enrolments matching the filters and `search` (part of a name or an address,
+        which comes from the session, never the query string: mentorship/search_terms.py)."""
+        if search:
+            enrolments = enrolments.filter(
+                Q(user__full_name__icontains=search) | Q(user__email__icontains=search)
+            )
         if not self.is_valid():
             return enrolments.order_by(*self.SORTS["name"])
         data = self.cleaned_data
-        if data["q"]:
-            enrolments = enrolments.filter(
-                Q(user__full_name__icontains=data["q"]) | Q(user__email__icontains=data["q"])
-            )
         if data["role"]:
             enrolments = enrolments.filter(role=data["role"])
         if data["status"]:

@@ -1,9 +1,12 @@
 """Each role sees its own menu and is refused the pages of the others."""
 
+import re
+
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from tests.factories import UserFactory
+from tests.factories import EnrolmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +102,7 @@ def test_inactive_account_is_treated_as_signed_out(client, inactive_user):
     assert response.status_code == 302
 
 
-@pytest.mark.parametrize("url_name", ["dashboard", "accounts:people", "home"])
+@pytest.mark.parametrize("url_name", ["dashboard", "accounts:erasure_requests", "home"])
 def test_read_only_pages_refuse_post(client_for, hr_admin, url_name):
     response = client_for(hr_admin).post(reverse(url_name))
     assert response.status_code == 405
@@ -157,9 +160,43 @@ def test_roles_of_an_unknown_person_is_404(client_for, hr_admin):
 def test_people_search_finds_by_name_and_email(client_for, hr_admin):
     UserFactory(full_name="Zeynep Aydın", email="zeynep@example.com")
     UserFactory(full_name="Trần Minh", email="minh@example.com")
-    response = client_for(hr_admin).get(reverse("accounts:people"), {"q": "zeynep"})
+    client = client_for(hr_admin)
+    searched = client.post(reverse("accounts:people"), {"q": "zeynep"})
+    assert searched["Location"] == reverse("accounts:people")
+    response = client.get(searched["Location"])
     names = [person.full_name for person in response.context["page"]]
     assert names == ["Zeynep Aydın"]
+    client.post(reverse("accounts:people"), {"q": "MINH@"})
+    assert [p.full_name for p in client.get(reverse("accounts:people")).context["page"]] == [
+        "Trần Minh"
+    ]
+
+
+def test_a_search_term_never_appears_in_an_address(client_for, hr_admin, program):
+    """Names and addresses typed into a search stay out of URLs (server logs, history): the
+    term is posted, the page redirects to an address without it, and its links carry none."""
+    for person in UserFactory.create_batch(55, full_name="Quynh Same"):
+        EnrolmentFactory(program=program, user=person, topics=[])
+    client = client_for(hr_admin)
+    for url in (
+        reverse("accounts:people"),
+        reverse("programs:participant_list", args=[program.slug]),
+    ):
+        searched = client.post(url, {"q": "quynh same"})
+        response = client.get(searched["Location"])
+        assert "quynh" not in searched["Location"].lower()
+        assert response.context["page"].paginator.count == 55  # found, and two pages of them
+        addresses = re.findall(r'(?:href|action)="([^"]*)"', response.content.decode())
+        assert any("page=2" in a for a in addresses)
+        assert not [a for a in addresses if "quynh" in a.lower()], addresses
+
+
+def test_one_hr_admins_search_is_not_anothers(client_for, hr_admin):
+    UserFactory(full_name="Zeynep Aydın")
+    client_for(hr_admin).post(reverse("accounts:people"), {"q": "zeynep"})
+    other = Client()
+    other.force_login(UserFactory(is_hr_admin=True))
+    assert len(other.get(reverse("accounts:people")).context["page"]) > 1
 
 
 def test_the_dashboard_shows_no_count_of_site_roles(client_for, hr_admin, executive, participant):
@@ -237,7 +274,9 @@ def test_only_hr_admins_edit_people(client_for, cast, role):
 
 def test_people_list_pages_keep_the_search(client_for, hr_admin):
     UserFactory.create_batch(55, full_name="Same Name")
-    response = client_for(hr_admin).get(reverse("accounts:people"), {"q": "same"})
-    html = response.content.decode()
+    client = client_for(hr_admin)
+    client.post(reverse("accounts:people"), {"q": "same"})
+    response = client.get(reverse("accounts:people"))
     assert len(response.context["page"]) == 50
-    assert "?q=same&amp;page=2" in html
+    assert 'href="?page=2"' in response.content.decode()
+    assert len(client.get(reverse("accounts:people"), {"page": 2}).context["page"]) == 5

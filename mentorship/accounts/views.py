@@ -2,7 +2,6 @@
 their data as a download and their request for erasure."""
 
 import json
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,23 +20,22 @@ from mentorship.accounts.forms import AccountCreateForm, PersonForm, ProfileForm
 from mentorship.accounts.models import ErasureRequest, User
 from mentorship.accounts.personal_data import personal_data_export
 from mentorship.permissions import hr_admin_required
+from mentorship.search_terms import search_posted, search_term
 
 PEOPLE_PER_PAGE = 50
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 @hr_admin_required
 def people(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:100]
+    if searched := search_posted(request, "people"):
+        return searched
+    query = search_term(request, "people")
     people = User.objects.for_people_list()
     if query:
         people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "accounts/people.html",
-        {"page": page, "query": query, "page_query": urlencode({"q": query}) if query else ""},
-    )
+    return render(request, "accounts/people.html", {"page": page, "query": query})
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mentorship.audit.services import audit_record
 from mentorship.permissions import hr_admin_required
+from mentorship.search_terms import search_posted, search_term
 from programs import lifecycle, services
 from programs.access import get_enrolment_for_hr, get_program_for_hr
 from programs.forms import DuplicateProgramForm, ParticipantFilterForm, ProgramForm
@@ -150,10 +151,14 @@ def program_duplicate(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "programs/program_duplicate.html", {"form": form, "program": program})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @hr_admin_required
 def participant_list(request: HttpRequest, slug: str) -> HttpResponse:
     program = get_program_for_hr(request.user, slug)
+    search_key = f"participants:{program.pk}"
+    if searched := search_posted(request, search_key):
+        return searched
+    search = search_term(request, search_key)
     departments = list(
         Enrolment.objects.filter(program=program)
         .exclude(user__department="")
@@ -162,14 +167,20 @@ def participant_list(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("user__department")
     )
     filters = ParticipantFilterForm(request.GET or None, departments=departments)
-    enrolments = filters.filter(Enrolment.objects.for_participant_table(program))
+    enrolments = filters.filter(Enrolment.objects.for_participant_table(program), search)
     page = Paginator(enrolments, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "programs/participant_list.html",
-        {"program": program, "filters": filters, "page": page, "page_query": query.urlencode()},
+        {
+            "program": program,
+            "filters": filters,
+            "search": search,
+            "page": page,
+            "page_query": query.urlencode(),
+        },
     )
 
 

@@ -1,0 +1,34 @@
+"""Search terms HR types (a name, part of an address) never travel in a URL, where they would
+stay in server logs, proxies and the browser's history. The search box posts its term; the
+page keeps it in the signed-in session under the page's own key and sends the browser back to
+itself, so its address, its pagination links and a reload carry no term.
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+SESSION_KEY = "search_terms"
+FIELD = "q"
+MAX_LENGTH = 100
+
+
+def search_posted(request: HttpRequest, page: str) -> HttpResponse | None:
+    """On a POST from a search box, the term is kept for `page` (an empty one forgets it) and
+    the answer is a redirect to the page as it was asked for; None for any other request."""
+    if request.method != "POST":
+        return None
+    term = request.POST.get(FIELD, "").strip()[:MAX_LENGTH]
+    terms = dict(request.session.get(SESSION_KEY, {}))
+    if term:
+        terms[page] = term
+    else:
+        terms.pop(page, None)
+    request.session[SESSION_KEY] = terms
+    # Back to the first page of the results, with the page's other filters (none personal).
+    query = request.GET.copy()
+    query.pop("page", None)
+    return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+
+
+def search_term(request: HttpRequest, page: str) -> str:
+    return request.session.get(SESSION_KEY, {}).get(page, "")
