@@ -577,7 +577,17 @@ def test_a_participant_page_shows_dates_in_the_locale(client, dashboard_program,
 ALLAUTH_CATALOGUE = (
     Path(__import__("allauth").__file__).parent / "locale" / "tr" / "LC_MESSAGES" / "django.po"
 )
-ALLAUTH_SHOWN = ("account/", "mfa/", "templates/account/", "templates/mfa/", "templates/allauth/")
+ALLAUTH_SHOWN = (
+    "account/",
+    "mfa/",
+    "templates/account/",
+    "templates/mfa/",
+    "templates/allauth/",
+    # Single sign-on: the confirmation before leaving for the IdP, and its way back.
+    "templates/socialaccount/login.html",
+    "templates/socialaccount/login_cancelled.html",
+    "templates/socialaccount/authentication_error.html",
+)
 
 
 def _allauth_vi() -> dict[str, str]:
