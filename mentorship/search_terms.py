@@ -17,7 +17,8 @@ def search_posted(request: HttpRequest, page: str) -> HttpResponse | None:
     the answer is a redirect to the page as it was asked for; None for any other request."""
     if request.method != "POST":
         return None
-    term = request.POST.get(FIELD, "").strip()[:MAX_LENGTH]
+    # PostgreSQL refuses a NUL in a query: kept, it would break the page until replaced.
+    term = request.POST.get(FIELD, "").replace("\x00", "").strip()[:MAX_LENGTH]
     terms = dict(request.session.get(SESSION_KEY, {}))
     if term:
         terms[page] = term
