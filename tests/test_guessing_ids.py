@@ -18,7 +18,8 @@ from django.utils import timezone
 from feedback.models import SurveySchedule
 from matching.models import ActionItem, MatchRun, Pair, PairRule, Session, SessionLog
 from programs.models import Enrolment, ParticipantImport
-from tests.factories import EnrolmentFactory, UserFactory
+from tests import test_every_url
+from tests.factories import EnrolmentFactory
 from tests.feedback.factories import SurveyScheduleFactory
 
 pytestmark = pytest.mark.django_db
@@ -114,17 +115,8 @@ def world(program, mentor, mentee, other_participant, hr_admin):
     )
 
 
-@pytest.fixture
-def people(mentor, mentee, other_participant, executive, hr_admin):
-    return {
-        "anonymous": None,
-        "inactive": UserFactory(is_active=False),
-        "mentor": mentor,
-        "mentee": mentee,
-        "other_pair": other_participant,
-        "executive": executive,
-        "hr_admin": hr_admin,
-    }
+# The same cast as the walk over every URL, one per role.
+people = test_every_url.people
 
 
 # The pair each role belongs to: any other pair's id is foreign to them.

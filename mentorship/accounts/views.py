@@ -30,12 +30,12 @@ PEOPLE_PER_PAGE = 50
 def people(request: HttpRequest) -> HttpResponse:
     if searched := search_posted(request, "people"):
         return searched
-    query = search_term(request, "people")
+    search = search_term(request, "people")
     people = User.objects.for_people_list()
-    if query:
-        people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+    if search:
+        people = people.filter(Q(full_name__icontains=search) | Q(email__icontains=search))
     page = Paginator(people, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "accounts/people.html", {"page": page, "query": query})
+    return render(request, "accounts/people.html", {"page": page, "search": search})
 
 
 @require_http_methods(["GET", "POST"])
