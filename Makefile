@@ -57,9 +57,12 @@ check-deploy: install
 
 # Known vulnerabilities in every locked package, from PyPI's advisory data (needs pypi.org).
 # --strict: a package that could not be looked up fails the audit instead of passing unseen.
+# tests/test_dependency_audit.py points both variables at its own files and a fake PyPI.
+AUDIT_REQUIREMENTS ?= requirements-dev.lock
+AUDIT_CACHE ?= $(or $(VAR_DIR),var)/pip-audit-cache
 audit: install
 	$(BIN)/pip-audit --strict --progress-spinner off --disable-pip --require-hashes \
-		-r requirements-dev.lock
+		--cache-dir $(AUDIT_CACHE) -r $(AUDIT_REQUIREMENTS)
 
 clean:
 	rm -rf $(VENV) var
