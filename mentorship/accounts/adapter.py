@@ -8,6 +8,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from allauth.socialaccount.providers.base import AuthProcess
+from allauth.socialaccount.providers.openid_connect.provider import OpenIDConnectProvider
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
@@ -61,6 +62,19 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     "Your company account is linked the first time you sign in with it; "
                     "there is nothing to connect by hand."
                 ),
+            )
+        if not sociallogin.account.pk and _denies_its_address(sociallogin):
+            # A first link goes by address: one the IdP itself says it has not confirmed may
+            # have been typed in by its user (self-service profiles), whatever its domain.
+            self._refuse(
+                request,
+                sociallogin,
+                "unconfirmed",
+                gettext(
+                    "Your company account did not confirm its email address (%(email)s), so it "
+                    "cannot sign you in here. Ask your HR team."
+                )
+                % {"email": sociallogin.email_addresses[0].email},
             )
         user = sociallogin.user if sociallogin.is_existing else None
         if user is None or not user.is_active:
@@ -123,3 +137,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         )
         messages.error(request, message)
         raise ImmediateHttpResponse(redirect("account_login"))
+
+
+def _denies_its_address(sociallogin: SocialLogin) -> bool:
+    """Whether an OpenID Connect IdP said `email_verified: false` (some send it as a string).
+    SSO_EMAIL_DOMAINS vouches for addresses the IdP says nothing about, never for these."""
+    provider = sociallogin.account.get_provider()
+    if not isinstance(provider, OpenIDConnectProvider) or not sociallogin.email_addresses:
+        return False
+    extra = sociallogin.account.extra_data or {}
+    claims = extra.get("userinfo") or extra.get("id_token") or extra
+    return str(claims.get("email_verified", "")).lower() == "false"

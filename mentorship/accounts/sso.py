@@ -46,9 +46,7 @@ def _oidc_app(env: environ.Env, email_domains: list[str]) -> dict:
         raise ImproperlyConfigured("SSO_OIDC_SERVER_URL is set: SSO_OIDC_CLIENT_ID must be too.")
     # allauth trusts the ID token it fetches from the token endpoint because TLS vouches for the
     # server (OpenID Connect Core 3.1.3.7), so plain HTTP is only for an IdP on this machine.
-    parts = urlsplit(server_url)
-    if parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS:
-        raise ImproperlyConfigured("SSO_OIDC_SERVER_URL must be an https:// address.")
+    _require_https(server_url, "SSO_OIDC_SERVER_URL")
     settings = {
         "server_url": server_url,
         "oauth_pkce_enabled": env.bool("SSO_OIDC_PKCE", default=True),
@@ -67,6 +65,9 @@ def _oidc_app(env: environ.Env, email_domains: list[str]) -> dict:
 def _saml_app(env: environ.Env, email_domains: list[str]) -> dict:
     idp = {"entity_id": env.str("SSO_SAML_IDP_ENTITY_ID")}
     if metadata_url := env.str("SSO_SAML_IDP_METADATA_URL", default=""):
+        # The metadata carries the certificate that signs every assertion: whoever could change
+        # it in transit could sign in as anyone.
+        _require_https(metadata_url, "SSO_SAML_IDP_METADATA_URL")
         idp["metadata_url"] = metadata_url
     else:
         idp["sso_url"] = env.str("SSO_SAML_IDP_SSO_URL", default="")
@@ -104,3 +105,9 @@ def _saml_app(env: environ.Env, email_domains: list[str]) -> dict:
         "client_id": SAML_ORGANIZATION,
         "settings": settings,
     }
+
+
+def _require_https(url: str, variable: str) -> None:
+    """Plain HTTP only for an IdP on this machine (the tests' fake ones)."""
+    if urlsplit(url).scheme != "https" and urlsplit(url).hostname not in LOOPBACK_HOSTS:
+        raise ImproperlyConfigured(f"{variable} must be an https:// address.")

@@ -99,6 +99,15 @@ def test_a_saml_idp_needs_its_certificate_or_metadata(sso_env):
     }
 
 
+def test_saml_metadata_must_come_over_https(sso_env):
+    # It carries the certificate that signs the assertions.
+    with pytest.raises(ImproperlyConfigured, match="SSO_SAML_IDP_METADATA_URL"):
+        sso_env(
+            SSO_SAML_IDP_ENTITY_ID="https://idp.example.com",
+            SSO_SAML_IDP_METADATA_URL="http://idp.example.com/metadata",
+        )
+
+
 # --- Helpers ------------------------------------------------------------------------------------
 
 
@@ -212,9 +221,22 @@ def test_oidc_refuses_an_address_the_idp_does_not_confirm(client, oidc_idp, part
 
 def test_listed_company_domains_count_as_confirmed(client, oidc_idp, sso_env, participant):
     sso_env(SSO_EMAIL_DOMAINS="Example.com")
-    idp_person = {"email": participant.email, "email_verified": False}
-    _oidc_sign_in(client, oidc_idp, **idp_person)
+    # The IdP says nothing of the address (null, as if left out): the domain vouches for it.
+    _oidc_sign_in(client, oidc_idp, email=participant.email, email_verified=None)
     assert _signed_in_user_id(client) == str(participant.pk)
+
+
+@pytest.mark.parametrize("denied", [False, "false"])
+def test_a_listed_domain_never_vouches_for_an_address_the_idp_denies(
+    client, oidc_idp, sso_env, participant, denied
+):
+    # A self-service IdP profile may carry a colleague's address, unconfirmed: taking over
+    # their account by it must fail even in the company's own domain.
+    sso_env(SSO_EMAIL_DOMAINS="example.com")
+    response = _oidc_sign_in(client, oidc_idp, email=participant.email, email_verified=denied)
+    assert "did not confirm its email address" in _messages(client, response)
+    assert _signed_in_user_id(client) is None
+    assert not SocialAccount.objects.exists()
 
 
 @pytest.mark.parametrize("fault", ["wrong_audience", "wrong_issuer", "expired"])
