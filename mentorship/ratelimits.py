@@ -2,36 +2,40 @@
 (invitations, surveys, unsubscribe), which anyone holding a link can call signed out, and the
 pages that send mail on HR's behalf.
 
+A whole company often reaches the site from one address (its NAT, or a mail provider's link
+checker), and a survey mailed to a cohort is opened by many at once: so the links count two
+things per client address. Refused links (a wrong, expired or used token) have a low limit,
+which stops guessing and replaying; every request has a high one, which stops a flood.
+
 The counters live in the default cache: Redis in production, so every web process counts
 together. The laptop's file cache counts without an atomic increment, close enough for one
 person's `make run`. Rates are read from settings on every request (`RATE_LIMITS`), so an
 operator can change them from the environment.
 """
 
-from django.conf import settings
-from django.shortcuts import render
-from django_ratelimit.decorators import ratelimit
+from functools import wraps
 
-# Signed links: a person opens theirs a few times; a script guessing or replaying many is stopped.
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.decorators import ratelimit
+from django_ratelimit.exceptions import Ratelimited
+
+from mentorship.security_log import client_ip
+
+# Every request to a mailed link, per client address.
 SIGNED_LINK = "signed_link"
+# Mailed links refused (any 4xx: a token that is wrong, expired, used or for someone else).
+REFUSED_LINK = "refused_link"
 # Mail sent by an HR admin's click (bulk invitations, a new invitation for one person).
 SENDING_MAIL = "sending_mail"
 
 
-def client_ip(request) -> str:
-    """The client's address. Behind TRUSTED_PROXY_COUNT proxies, each appends the address it
-    saw to X-Forwarded-For: the client is that many entries from the end, and what it wrote
-    itself before them is ignored (it could forge anything there). The same count as allauth's
-    sign-in limits, so both limit the same client."""
-    proxies = settings.ALLAUTH_TRUSTED_PROXY_COUNT
-    if proxies:
-        forwarded = [
-            part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-        ]
-        forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META["REMOTE_ADDR"]
+def ratelimit_ip(request) -> str:
+    """RATELIMIT_IP_META_KEY: the address the security log names (an unknown one counts as
+    one client)."""
+    return client_ip(request) or "0.0.0.0"  # noqa: S104 - a counter's key, not a bind address
 
 
 def _rate(name: str):
@@ -41,9 +45,30 @@ def _rate(name: str):
     return rate
 
 
+def _refused_too_often(request, *, count: bool) -> bool:
+    return is_ratelimited(
+        request, group=REFUSED_LINK, key="ip", rate=_rate(REFUSED_LINK), increment=count
+    )
+
+
 def signed_link_limited(view):
-    """Every request (GET too: opening a link checks its token) counts per client address."""
-    return ratelimit(group=SIGNED_LINK, key="ip", rate=_rate(SIGNED_LINK), block=True)(view)
+    """Every request (GET too: opening a link checks its token) counts per client address,
+    and a client whose links were refused too often is refused every link for a while."""
+
+    @wraps(view)
+    def counted(request, *args, **kwargs):
+        if _refused_too_often(request, count=False):
+            raise Ratelimited
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:
+            _refused_too_often(request, count=True)
+            raise
+        if 400 <= response.status_code < 500:
+            _refused_too_often(request, count=True)
+        return response
+
+    return ratelimit(group=SIGNED_LINK, key="ip", rate=_rate(SIGNED_LINK), block=True)(counted)
 
 
 def sending_mail_limited(view):

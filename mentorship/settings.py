@@ -201,10 +201,11 @@ ACCOUNT_RATE_LIMITS = {
 }
 # Our own limits (mentorship/ratelimits.py): "count/period", period s, m, h or d.
 RATE_LIMITS = {
-    "signed_link": env.str("RATE_LIMIT_SIGNED_LINK", default="30/m"),
+    "signed_link": env.str("RATE_LIMIT_SIGNED_LINK", default="300/m"),
+    "refused_link": env.str("RATE_LIMIT_REFUSED_LINK", default="20/m"),
     "sending_mail": env.str("RATE_LIMIT_SENDING_MAIL", default="30/h"),
 }
-RATELIMIT_IP_META_KEY = "mentorship.ratelimits.client_ip"
+RATELIMIT_IP_META_KEY = "mentorship.ratelimits.ratelimit_ip"
 RATELIMIT_VIEW = "mentorship.ratelimits.too_many_requests"
 # Signed out after this long without a request: HR admins and executives see everyone's data.
 IDLE_TIMEOUT_PRIVILEGED_SECONDS = env.int("IDLE_TIMEOUT_PRIVILEGED_SECONDS", default=30 * 60)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from feedback import links
 from feedback.models import MailPreferences
-from mentorship.ratelimits import client_ip
+from mentorship.security_log import client_ip
 from programs.models import Enrolment
 from tests.factories import UserFactory
 from tests.feedback.factories import SurveyInvitationFactory, SurveyScheduleFactory
@@ -18,42 +18,61 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("celery_eager")]
 
 @pytest.fixture
 def low_limits(settings):
-    settings.RATE_LIMITS = {"signed_link": "3/m", "sending_mail": "2/h"}
+    settings.RATE_LIMITS = {"signed_link": "5/m", "refused_link": "3/m", "sending_mail": "2/h"}
 
 
 def _statuses(client, url, times, **extra):
     return [client.get(url, **extra).status_code for _ in range(times)]
 
 
-def test_a_client_opening_invitation_links_past_the_rate_gets_429(client, low_limits):
+def test_a_client_guessing_invitation_links_gets_429(client, low_limits):
     url = reverse("programs:invitation_accept", args=["guessed-token"])
 
-    assert 429 not in _statuses(client, url, 3)
+    assert 429 not in _statuses(client, url, 4)  # 3 refusals allowed, the 4th is counted
     response = client.get(url)
 
     assert response.status_code == 429
     assert "Too many requests" in response.content.decode()
 
 
+def test_a_guessing_client_is_refused_its_good_links_too(client, low_limits, mentee):
+    good = _survey_link(mentee)
+    assert client.get(good).status_code == 200
+    _statuses(client, reverse("programs:invitation_accept", args=["guessed"]), 4)
+
+    assert client.get(good).status_code == 429
+
+
+def test_good_links_from_one_address_are_not_counted_as_refused(client, low_limits, mentee):
+    # A company behind one address: a cohort opening its survey is not guessing.
+    good = _survey_link(mentee)
+
+    assert _statuses(client, good, 5) == [200] * 5
+    assert client.get(good).status_code == 429  # only the flood limit, far higher in practice
+
+
 def test_the_limit_counts_per_client_address(client, low_limits):
     url = reverse("programs:invitation_accept", args=["guessed-token"])
-    _statuses(client, url, 3, REMOTE_ADDR="10.0.0.1")
+    _statuses(client, url, 4, REMOTE_ADDR="10.0.0.1")
 
     assert client.get(url, REMOTE_ADDR="10.0.0.1").status_code == 429
     assert client.get(url, REMOTE_ADDR="10.0.0.2").status_code != 429
 
 
+def _survey_link(mentee) -> str:
+    enrolment = Enrolment.objects.get(user=mentee)
+    schedule = SurveyScheduleFactory(program=enrolment.program)
+    invitation = SurveyInvitationFactory(schedule=schedule, enrolment=enrolment)
+    return reverse("feedback:survey_answer", args=[links.survey_token(invitation.public_id)])
+
+
 def test_survey_and_unsubscribe_links_share_the_signed_link_limit(client, low_limits, mentee):
-    schedule = SurveyScheduleFactory(program=Enrolment.objects.get(user=mentee).program)
-    invitation = SurveyInvitationFactory(
-        schedule=schedule, enrolment=Enrolment.objects.get(user=mentee)
-    )
-    survey = reverse("feedback:survey_answer", args=[links.survey_token(invitation.public_id)])
+    survey = _survey_link(mentee)
     unsubscribe = reverse(
         "feedback:unsubscribe", args=[links.unsubscribe_token(mentee.pk, "survey_reminders")]
     )
 
-    assert _statuses(client, survey, 2) == [200, 200]
+    assert _statuses(client, survey, 4) == [200] * 4
     assert client.get(unsubscribe).status_code == 200
     assert client.get(survey).status_code == 429
     # One-click unsubscribing by POST is refused too, and turns nothing off.
@@ -63,7 +82,7 @@ def test_survey_and_unsubscribe_links_share_the_signed_link_limit(client, low_li
 
 def test_the_429_page_speaks_the_readers_language(client, low_limits):
     url = reverse("programs:invitation_accept", args=["guessed-token"])
-    _statuses(client, url, 3)
+    _statuses(client, url, 4)
 
     response = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
 
@@ -116,6 +135,9 @@ def test_the_mail_limit_counts_per_hr_admin(client_for, hr_admin, program, low_l
         (1, "198.51.100.7, 203.0.113.9", "203.0.113.9"),  # what our one proxy saw
         (2, "198.51.100.7, 203.0.113.9", "198.51.100.7"),
         (2, "203.0.113.9", "127.0.0.1"),  # fewer entries than proxies: not trusted
+        (1, "198.51.100.7, 203.0.113.9:5555", "203.0.113.9"),  # a gateway that adds the port
+        (1, "[2001:db8::7]:443", "2001:db8::7"),
+        (1, "unknown", "127.0.0.1"),  # not an address: the connection's own
     ],
 )
 def test_the_client_address_trusts_only_the_configured_proxies(
@@ -125,3 +147,11 @@ def test_the_client_address_trusts_only_the_configured_proxies(
     request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
 
     assert client_ip(request) == expected
+
+
+def test_a_forwarded_value_that_is_no_address_never_breaks_a_link(client, settings, mentee):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+    response = client.get(_survey_link(mentee), HTTP_X_FORWARDED_FOR="unknown")
+
+    assert response.status_code == 200

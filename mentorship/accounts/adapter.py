@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext
 
-from mentorship.accounts.receivers import client_address, login_digest, security_log
+from mentorship.security_log import client_address, login_digest, security_log
 
 
 class AccountAdapter(DefaultAccountAdapter):

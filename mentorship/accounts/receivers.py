@@ -1,17 +1,13 @@
 """Reactions to allauth's and Django's signals: a reset key proves the address, and every
 sign-in and failed attempt is logged (logger `mentorship.security`)."""
 
-import hashlib
-import logging
-
 from allauth.account.models import EmailAddress
 from allauth.account.signals import password_reset
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
 from mentorship.middleware import mark_signed_in
-
-security_log = logging.getLogger("mentorship.security")
+from mentorship.security_log import client_address, login_digest, security_log
 
 
 @receiver(password_reset)
@@ -37,14 +33,3 @@ def log_failed_sign_in(sender, credentials, request=None, **kwargs) -> None:
     security_log.warning(
         "failed sign-in: login %s from %s", login_digest(typed), client_address(request)
     )
-
-
-def login_digest(address) -> str:
-    """The address typed is personal data: the log keeps a digest that matches the same
-    address again (to see a guessing run) without writing it down."""
-    typed = str(address or "").strip().lower()
-    return hashlib.sha256(typed.encode()).hexdigest()[:12] if typed else "-"
-
-
-def client_address(request) -> str:
-    return (request.META.get("REMOTE_ADDR") if request is not None else None) or "-"
