@@ -7,6 +7,7 @@ import json
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.sessions.models import Session as WebSession
 from django.core import mail
 from django.db import connection
@@ -136,6 +137,24 @@ def test_my_data_is_a_json_attachment_of_the_persons_own_data(client_for, world,
     assert {answer["number"] for answer in data["survey_answers"]} == {None, 4}
     assert "anonymous" in data["survey_answers_note"]
     assert data["mail_preferences"]["session_reminders"] is False
+
+
+def test_my_data_lists_the_company_sign_in_and_what_the_idp_said(
+    client_for, world, mentee, other_participant
+):
+    SocialAccount.objects.create(
+        user=mentee, provider="company", uid="idp-7", extra_data={"userinfo": {"upn": "MK-UPN"}}
+    )
+    SocialAccount.objects.create(
+        user=other_participant, provider="company", uid="idp-9", extra_data={"upn": "OTHER-UPN"}
+    )
+
+    data = json.loads(client_for(mentee).get(reverse("accounts:my_data")).content)
+
+    [link] = data["company_sign_in"]
+    assert link["provider"] == "company" and link["identifier"] == "idp-7"
+    assert link["what_it_said"] == {"userinfo": {"upn": "MK-UPN"}}
+    assert "OTHER-UPN" not in json.dumps(data)
 
 
 def test_my_data_holds_nothing_of_another_pair_nor_the_partners_address(client_for, world, mentee):

@@ -1,9 +1,11 @@
 """A person's own data, as one JSON-ready dict for the "Download my data" page: their account,
 enrolments, pairs (the partner by name only), sessions, the pair's notes, action items, named
-survey answers and mail preferences. Nothing of anyone else beyond the partner's name."""
+survey answers, mail preferences and the company sign-in linked to the account (with what its
+identity provider said of them). Nothing of anyone else beyond the partner's name."""
 
 import datetime
 
+from allauth.socialaccount.models import SocialAccount
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_noop
 
@@ -59,6 +61,7 @@ def personal_data_export(*, user: User) -> dict:
         .order_by("response__submitted_on", "question__position", "topic__name")
     )
     preferences = MailPreferences.objects.filter(user=user).first() or MailPreferences(user=user)
+    sign_in_links = SocialAccount.objects.filter(user=user).order_by("date_joined", "pk")
 
     sessions_by_pair: dict[int, list[dict]] = {}
     for session in sessions:
@@ -114,6 +117,16 @@ def personal_data_export(*, user: User) -> dict:
             for answer in answers
         ],
         "survey_answers_note": gettext(ANONYMOUS_ANSWERS_NOTE),
+        "company_sign_in": [
+            {
+                "provider": link.provider,
+                "identifier": link.uid,
+                "linked_at": _utc(link.date_joined),
+                "last_sign_in": _utc(link.last_login),
+                "what_it_said": link.extra_data,
+            }
+            for link in sign_in_links
+        ],
         "mail_preferences": {
             field: getattr(preferences, field)
             for field in (
