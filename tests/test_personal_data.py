@@ -386,11 +386,16 @@ def test_anonymising_removes_the_unconfirmed_imports_that_list_the_person(
     other = ParticipantImport.objects.create(
         program=program, filename="b.csv", content="email\nsomeone@example.com\n"
     )
+    # An address that merely ends like theirs is someone else's.
+    lookalike = ParticipantImport.objects.create(
+        program=program, filename="c.csv", content="email\nali.mehmet@example.com\n"
+    )
 
     account_anonymise(user=mentee, by=hr_admin)
 
     assert not ParticipantImport.objects.filter(pk=listing.pk).exists()
     assert ParticipantImport.objects.filter(pk=other.pk).exists()
+    assert ParticipantImport.objects.filter(pk=lookalike.pk).exists()
 
 
 def test_anonymising_twice_is_harmless(world, mentee, hr_admin):

@@ -1,6 +1,8 @@
 """Work on accounts that has side effects: creating one (with its welcome mail), changing roles,
 asking for erasure and anonymising an account."""
 
+import re
+
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
@@ -191,7 +193,13 @@ def account_anonymise(*, user: User, by: User) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     # A CSV waiting for HR to confirm its preview may list them: it goes, HR can upload it again.
     ParticipantImport.objects.filter(
-        applied_at__isnull=True, content__icontains=user.email
+        pk__in=[
+            pending.pk
+            for pending in ParticipantImport.objects.filter(
+                applied_at__isnull=True, content__icontains=user.email
+            )
+            if _lists_address(pending.content, user.email)
+        ]
     ).delete()
     user.full_name = f"Erased person #{user.pk}"
     user.email = f"erased-{user.pk}@invalid.example"
@@ -225,6 +233,11 @@ def account_anonymise(*, user: User, by: User) -> User:
     ErasureRequest.objects.open().filter(user=user).update(handled_at=timezone.now(), handled_by=by)
     audit_record(actor=by, action="deleted", target=user, label=f"#{user.pk}", anonymised=True)
     return user
+
+
+def _lists_address(text: str, address: str) -> bool:
+    """Whether `address` stands whole in `text` (an@x.com is not in joan@x.com)."""
+    return bool(re.search(rf"(?<![\w.+-]){re.escape(address)}(?![\w.-])", text, re.IGNORECASE))
 
 
 def _end_web_sessions(user: User) -> None:
