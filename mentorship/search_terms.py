@@ -26,9 +26,17 @@ def search_posted(request: HttpRequest, page: str) -> HttpResponse | None:
         terms.pop(page, None)
     request.session[SESSION_KEY] = terms
     # Back to the first page of the results, with the page's other filters (none personal).
+    query = other_filters(request)
+    return redirect(f"{request.path}?{query}" if query else request.path)
+
+
+def other_filters(request: HttpRequest) -> str:
+    """The query string without the page number and without a search term (an old bookmark
+    may still carry one): what the page's own links may repeat."""
     query = request.GET.copy()
     query.pop("page", None)
-    return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+    query.pop(FIELD, None)
+    return query.urlencode()
 
 
 def search_term(request: HttpRequest, page: str) -> str:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mentorship.audit.services import audit_record
 from mentorship.permissions import hr_admin_required
-from mentorship.search_terms import search_posted, search_term
+from mentorship.search_terms import other_filters, search_posted, search_term
 from programs import lifecycle, services
 from programs.access import get_enrolment_for_hr, get_program_for_hr
 from programs.forms import DuplicateProgramForm, ParticipantFilterForm, ProgramForm
@@ -169,8 +169,6 @@ def participant_list(request: HttpRequest, slug: str) -> HttpResponse:
     filters = ParticipantFilterForm(request.GET or None, departments=departments)
     enrolments = filters.filter(Enrolment.objects.for_participant_table(program), search)
     page = Paginator(enrolments, PARTICIPANTS_PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "programs/participant_list.html",
@@ -179,7 +177,7 @@ def participant_list(request: HttpRequest, slug: str) -> HttpResponse:
             "filters": filters,
             "search": search,
             "page": page,
-            "page_query": query.urlencode(),
+            "page_query": other_filters(request),
         },
     )
 
