@@ -2,9 +2,11 @@
 read from its HTML; hypothesis strategies of hostile values; and a snapshot of every table, to
 tell what a request stored."""
 
+import base64
 import csv
 import datetime
 import io
+import zlib
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -233,13 +235,14 @@ def plausible_value(name: str, entry: Field) -> str:
 
 
 @st.composite
-def hostile_value(draw, plausible: str, entry: Field):
-    """One field's hostile value: missing, one string, or the field repeated."""
+def hostile_value(draw, plausible: str, entry: Field, special: list[str] | None = None):
+    """One field's hostile value: missing, one string, or the field repeated. `special`: the
+    values that field's own parser fears most (a SAML response's XML bombs), tried more often."""
     known = st.sampled_from(sorted({*entry.values, plausible}))
     # A date or number field gets the dates and numbers that break arithmetic more often.
     typed = {"date": DATES, "datetime-local": DATES, "time": DATES, "number": NUMBERS}
     plain = st.one_of(
-        st.sampled_from(typed.get(entry.kind, [*HTML, *SQL, "\x00", "a\x00b"])),
+        st.sampled_from(special or typed.get(entry.kind, [*HTML, *SQL, "\x00", "a\x00b"])),
         hostile_strings,
         known,
         # A valid value carrying something after it.
@@ -254,10 +257,13 @@ def hostile_value(draw, plausible: str, entry: Field):
     )
 
 
-def fixed_examples(fields: dict[str, Field], plausible: dict[str, str]) -> list[dict]:
+def fixed_examples(
+    fields: dict[str, Field], plausible: dict[str, str], special: dict[str, list[str]] | None = None
+) -> list[dict]:
     """Posts tried on every form before the random ones: the plausible form as it is, and with
     every field at once holding a NUL, script after its value, or the calendar's last day (each
-    breaks a view that reads request.POST itself, or stores without escaping or date checks)."""
+    breaks a view that reads request.POST itself, or stores without escaping or date checks);
+    then the plausible form with each of a field's `special` values in turn."""
     valid = {
         name: valid_upload() if entry.kind == "file" else plausible_value(name, entry)
         for name, entry in fields.items()
@@ -282,6 +288,7 @@ def fixed_examples(fields: dict[str, Field], plausible: dict[str, str]) -> list[
                 else value
             )
         ),
+        *({**valid, name: value} for name, values in (special or {}).items() for value in values),
     ]
 
 
@@ -302,9 +309,15 @@ INJECTED_NAMES = [
 
 
 @st.composite
-def form_data(draw, fields: dict[str, Field], plausible: dict[str, str]) -> dict:
+def form_data(
+    draw,
+    fields: dict[str, Field],
+    plausible: dict[str, str],
+    special: dict[str, list[str]] | None = None,
+) -> dict:
     """A POST body: either the plausible form with one or two hostile fields, or every field
     hostile; sometimes with fields the form does not have."""
+    special = special or {}
     names = sorted(fields)
     data = {
         name: valid_upload() if entry.kind == "file" else plausible_value(name, entry)
@@ -327,7 +340,7 @@ def form_data(draw, fields: dict[str, Field], plausible: dict[str, str]) -> dict
         if entry.kind == "file":
             value = draw(upload())
         else:
-            value = draw(hostile_value(str(data.get(name, "")), entry))
+            value = draw(hostile_value(str(data.get(name, "")), entry, special.get(name)))
         if value is None:
             data.pop(name, None)
         else:
@@ -342,6 +355,68 @@ def form_data(draw, fields: dict[str, Field], plausible: dict[str, str]) -> dict
     for name, value in extra.items():
         data.setdefault(name, value)
     return data
+
+
+# --- SAML responses -----------------------------------------------------------------------------
+
+SAML_PROTOCOL = "urn:oasis:names:tc:SAML:2.0:protocol"
+# What a file-reading XXE would show of /etc/passwd.
+PASSWD_LINE = "root:x:0:0"
+
+
+def _b64(xml: str | bytes) -> str:
+    return base64.b64encode(xml.encode() if isinstance(xml, str) else xml).decode()
+
+
+def _with_doctype(xml: str, doctype: str) -> str:
+    """The document with a DTD before its root element."""
+    body = xml.split("?>", 1)[1] if xml.startswith("<?xml") else xml
+    return f'<?xml version="1.0"?>\n{doctype}\n{body}'
+
+
+def hostile_saml_responses(valid_xml: str, *, canary: str, stranger: str, owner: str) -> list[str]:
+    """SAMLResponse values an attacker posts to the ACS URL: not base64, base64 of junk, huge,
+    XML bombs, XXE that reads a file or calls `canary` (a URL whose log the test reads), and
+    the IdP's genuine response spoiled: given a DTD, or re-addressed from `owner` to
+    `stranger` (its signature no longer matches)."""
+    laughs = "".join(
+        f'<!ENTITY lol{n} "{f"&lol{n - 1};" * 10}">' if n else '<!ENTITY lol0 "lol">'
+        for n in range(10)
+    )
+    billion_laughs = f"<!DOCTYPE r [{laughs}]>"
+    quadratic = f'<!DOCTYPE r [<!ENTITY a "{"a" * 50_000}">]>'
+    bare = f'<samlp:Response xmlns:samlp="{SAML_PROTOCOL}">{{}}</samlp:Response>'
+    return [
+        "not base64 at all!",
+        "====",
+        "QQ",  # bad padding
+        _b64(bytes(range(256)) * 4),
+        _b64("<a/>"),
+        _b64(zlib.compress(valid_xml.encode())[2:-4]),  # deflated, as the redirect binding
+        _b64("A" * 1_500_000),  # huge, under Django's 2.5 MB limit
+        "A" * 3_000_000,  # over it
+        _b64(_with_doctype(bare.format("&lol9;"), billion_laughs)),
+        _b64(_with_doctype(bare.format("&a;" * 50_000), quadratic)),
+        _b64(_with_doctype(valid_xml, billion_laughs).replace(owner, "&lol9;")),
+        _b64(_with_doctype(bare.format("&x;"), '<!DOCTYPE r [<!ENTITY x SYSTEM "/etc/passwd">]>')),
+        _b64(
+            _with_doctype(bare.format("&x;"), f'<!DOCTYPE r [<!ENTITY x SYSTEM "{canary}/xxe">]>')
+        ),
+        _b64(
+            _with_doctype(valid_xml, f'<!DOCTYPE r [<!ENTITY % p SYSTEM "{canary}/xxe.dtd"> %p;]>')
+        ),
+        _b64(_with_doctype(valid_xml, f'<!DOCTYPE r SYSTEM "{canary}/xxe-external.dtd">')),
+        _b64(valid_xml.replace(owner, stranger)),
+    ]
+
+
+RELAY_STATES = [
+    "https://attacker.example/",
+    "//attacker.example",
+    "javascript:alert(1)",
+    "/\\attacker.example",
+    "x" * 100_000,
+]
 
 
 # --- Uploads ------------------------------------------------------------------------------------
@@ -463,12 +538,17 @@ def snapshot() -> dict[str, dict]:
 
 
 def changed_rows(before: dict[str, dict], after: dict[str, dict]) -> list[tuple[str, dict]]:
-    """Rows added or changed between two snapshots."""
+    """Rows added, changed or deleted between two snapshots (a deleted row as it was)."""
     return [
         (label, row)
         for label, rows in after.items()
         for pk, row in rows.items()
         if before.get(label, {}).get(pk) != row
+    ] + [
+        (f"{label} (deleted)", row)
+        for label, rows in before.items()
+        for pk, row in rows.items()
+        if pk not in after.get(label, {})
     ]
 
 

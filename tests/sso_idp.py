@@ -2,7 +2,8 @@
 
 `FakeOIDCProvider` is a real HTTP server on 127.0.0.1 (a random port, one thread per request)
 with discovery, authorize, token, userinfo and JWKS endpoints and RS256-signed ID tokens;
-allauth talks to it over HTTP as it would to a company's IdP. `FakeSAMLProvider` answers an
+allauth talks to it over HTTP as it would to a company's IdP. It notes every path asked of it,
+so that it also serves as the canary an XXE payload would call. `FakeSAMLProvider` answers an
 AuthnRequest with a SAML 2.0 Response whose assertion it signs with xmlsec (python3-saml); the
 test posts that to the site's ACS URL as a browser would.
 """
@@ -75,6 +76,7 @@ class FakeOIDCProvider:
     codes: dict = field(default_factory=dict)
     access_tokens: dict = field(default_factory=dict)
     token_requests: list = field(default_factory=list)
+    paths: list = field(default_factory=list)  # every path asked for, in order
 
     def start(self) -> None:
         idp = self
@@ -104,6 +106,7 @@ class FakeOIDCProvider:
     def _handle(self, http: BaseHTTPRequestHandler) -> None:
         url = urllib.parse.urlsplit(http.path)
         query = dict(urllib.parse.parse_qsl(url.query))
+        self.paths.append(url.path)
         routes = {
             "/.well-known/openid-configuration": self._discovery,
             "/authorize": self._authorize,

@@ -11,7 +11,9 @@ import pytest
 import requests
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
 from django.urls import reverse
 
 from mentorship.accounts.models import User
@@ -346,16 +348,47 @@ def test_saml_refuses_a_response_it_did_not_ask_for(client, saml_idp, participan
     assert _signed_in_user_id(client) is None
 
 
-def test_saml_refuses_a_response_used_before(client, saml_idp, participant):
+@pytest.fixture
+def sign_ins():
+    """Every person signed in while the test runs, in order."""
+    seen = []
+
+    def record(sender, request, user, **kwargs):
+        seen.append(user)
+
+    user_logged_in.connect(record, weak=False)
+    yield seen
+    user_logged_in.disconnect(record)
+
+
+def test_saml_refuses_a_response_used_before(client, saml_idp, participant, sign_ins):
     authn_request = saml_idp.read_authn_request(client.post(SAML_LOGIN)["Location"])
     answer = saml_idp.response(authn_request, email=participant.email)
     _saml_post(client, answer)
     assert _signed_in_user_id(client) == str(participant.pk)
-    client.post(reverse("account_logout"))
+    assert sign_ins == [participant]
+    # The link goes (as a disconnect or HR would remove it): a replay that worked would
+    # make it again, and sign in again.
+    SocialAccount.objects.all().delete()
+    session_key = client.session.session_key
 
+    # The same browser posts it again, without signing out: the request it answers is spent.
     response = _saml_post(client, answer)
     assert response.status_code == 403
-    assert _signed_in_user_id(client) is None
+    assert sign_ins == [participant]
+    assert client.session.session_key == session_key  # a sign-in would have rotated it
+    assert not SocialAccount.objects.exists()
+
+    # Nor does it work in another browser, whether or not that one started a login of its own.
+    for started in (False, True):
+        elsewhere = Client(HTTP_HOST="127.0.0.1")
+        if started:
+            elsewhere.post(SAML_LOGIN)
+        response = _saml_post(elsewhere, answer)
+        assert response.status_code == 403
+        assert _signed_in_user_id(elsewhere) is None
+    assert sign_ins == [participant]
+    assert not SocialAccount.objects.exists()
 
 
 def test_saml_metadata_names_the_acs_url_to_register(client, saml_idp):
