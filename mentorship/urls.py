@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from mentorship import views
+from mentorship.accounts import saml
 from mentorship.dashboard import views as dashboard_views
 from mentorship.dashboard import views_pdf as dashboard_pdf_views
 
@@ -23,6 +24,12 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("matching.urls")),
     path("", include("feedback.urls")),
+    # Before allauth's own view at the same address: see mentorship/accounts/saml.py.
+    path(
+        "accounts/saml/<str:organization_slug>/acs/finish/",
+        saml.finish_acs_refusing_junk,
+        name="saml_finish_acs_refusing_junk",
+    ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]
