@@ -51,3 +51,14 @@ def test_home_page_queries_do_not_grow_with_pairs(client_for, program, mentor):
             assert client.get(reverse("home")).status_code == 200
         counts.append(len(context.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_every_page_names_the_sites_own_icon(client):
+    # Without it browsers ask for /favicon.ico on every visit and get the 404 page.
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    page = client.get(reverse("account_login")).content.decode()
+
+    assert f'<link rel="icon" href="{static("favicon.svg")}"' in page
+    assert finders.find("favicon.svg")
