@@ -4,8 +4,9 @@ pages that send mail on HR's behalf.
 
 A whole company often reaches the site from one address (its NAT, or a mail provider's link
 checker), and a survey mailed to a cohort is opened by many at once: so the links count two
-things per client address. Refused links (a wrong, expired or used token) have a low limit,
-which stops guessing and replaying; every request has a high one, which stops a flood.
+things per client address. Links that were never valid have a low limit, which stops guessing;
+every request has a high one, which stops a flood. An expired, used or closed link (410) or
+somebody else's (403) was issued by us and is not a guess: people click old mails.
 
 The counters live in the default cache: Redis in production, so every web process counts
 together. The laptop's file cache counts without an atomic increment, close enough for one
@@ -18,6 +19,7 @@ from functools import wraps
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.cache import add_never_cache_headers
 from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 from django_ratelimit.exceptions import Ratelimited
@@ -26,8 +28,9 @@ from mentorship.security_log import client_ip
 
 # Every request to a mailed link, per client address.
 SIGNED_LINK = "signed_link"
-# Mailed links refused (any 4xx: a token that is wrong, expired, used or for someone else).
+# Mailed links that were never valid: the link views answer them 400 or 404, and nothing else.
 REFUSED_LINK = "refused_link"
+NEVER_VALID = {400, 404}
 # Mail sent by an HR admin's click (bulk invitations, a new invitation for one person).
 SENDING_MAIL = "sending_mail"
 
@@ -64,7 +67,7 @@ def signed_link_limited(view):
         except Http404:
             _refused_too_often(request, count=True)
             raise
-        if 400 <= response.status_code < 500:
+        if response.status_code in NEVER_VALID:
             _refused_too_often(request, count=True)
         return response
 
@@ -80,4 +83,7 @@ def sending_mail_limited(view):
 
 def too_many_requests(request, exception):
     """RATELIMIT_VIEW: a page in the reader's language saying to wait, with status 429."""
-    return render(request, "429.html", status=429)
+    response = render(request, "429.html", status=429)
+    response["Retry-After"] = "60"  # a hint: the shortest period any limit here counts over
+    add_never_cache_headers(response)
+    return response

@@ -47,6 +47,9 @@ def _address(text: str) -> str | None:
     elif text.count(":") == 1:  # 203.0.113.9:5555 (some gateways add the port)
         text = text.partition(":")[0]
     try:
-        return str(ipaddress.ip_address(text))
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
+    # A dual-stack listener shows IPv4 clients as ::ffff:a.b.c.d: read as IPv6, the rate
+    # limits' /64 mask would put every one of them in a single counter.
+    return str(getattr(address, "ipv4_mapped", None) or address)

@@ -26,9 +26,9 @@ urlpatterns = [
     path("", include("feedback.urls")),
     # Before allauth's own view at the same address: see mentorship/accounts/saml.py.
     path(
-        "accounts/saml/<str:organization_slug>/acs/finish/",
-        saml.finish_acs_refusing_junk,
-        name="saml_finish_acs_refusing_junk",
+        "accounts/saml/<str:organization_slug>/acs/",
+        saml.acs_refusing_junk,
+        name="saml_acs_refusing_junk",
     ),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -3,6 +3,8 @@ language, without the exception, a traceback, the URL patterns or the settings."
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext
 
 from tests.error_pages_urls import SECRET
 
@@ -28,7 +30,7 @@ def _assert_nothing_leaks(response):
     [
         ("/test-crash/", 500, "Something went wrong on our side"),
         ("/test-refuse/", 403, "You cannot open this page"),
-        ("/test-suspicious/", 400, ""),
+        ("/test-suspicious/", 400, "This request could not be understood"),
         ("/no-such-page/", 404, "Page not found"),
     ],
 )
@@ -46,10 +48,24 @@ def test_a_foreign_host_name_is_refused_without_details(visitor):
     assert response.status_code == 400
     _assert_nothing_leaks(response)
     assert "evil.example" not in response.content.decode()
+    assert "This request could not be understood" in response.content.decode()
 
 
-def test_the_error_pages_speak_the_visitors_language(visitor):
+@pytest.mark.parametrize(
+    ("path", "english"),
+    [
+        ("/no-such-page/", "Page not found"),
+        ("/test-crash/", "Something went wrong on our side"),
+        ("/test-refuse/", "You cannot open this page"),
+        ("/test-suspicious/", "This request could not be understood"),
+    ],
+)
+def test_the_error_pages_speak_the_visitors_language(visitor, path, english):
     visitor.cookies["django_language"] = "vi"
 
-    assert "Page not found" not in visitor.get("/no-such-page/").content.decode()
-    assert "Something went wrong" not in visitor.get("/test-crash/").content.decode()
+    page = visitor.get(path).content.decode()
+
+    assert 'lang="vi"' in page
+    assert english not in page
+    with translation.override("vi"):
+        assert gettext("Back to the home page") in page

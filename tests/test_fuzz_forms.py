@@ -436,9 +436,8 @@ ALLAUTH_NOT_FUZZED = {
         "reads no input of its own, only the post the ACS URL stored under its cookie: fuzzed "
         "through saml_acs, whose redirect here every example follows"
     ),
-    "saml_finish_acs_refusing_junk": (
-        "ours, at saml_finish_acs's address (mentorship/accounts/saml.py): fuzzed through "
-        "saml_acs in the same way"
+    "saml_acs_refusing_junk": (
+        "ours, at saml_acs's address (mentorship/accounts/saml.py): fuzzed as saml_acs"
     ),
     "saml_metadata": "this site's own SAML settings as XML; reads no input",
     "saml_sls": (

@@ -1,7 +1,9 @@
 """The home page shows a participant their active pairs, and nobody else's."""
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.db import connection
+from django.templatetags.static import static
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -55,9 +57,6 @@ def test_home_page_queries_do_not_grow_with_pairs(client_for, program, mentor):
 
 def test_every_page_names_the_sites_own_icon(client):
     # Without it browsers ask for /favicon.ico on every visit and get the 404 page.
-    from django.contrib.staticfiles import finders
-    from django.templatetags.static import static
-
     page = client.get(reverse("account_login")).content.decode()
 
     assert f'<link rel="icon" href="{static("favicon.svg")}"' in page

@@ -1,13 +1,16 @@
 """Rate limits on the links mailed to people (invitations, surveys, unsubscribe) and on the pages
 that send mail for HR: past the rate the answer is a 429 page that changes and sends nothing."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from feedback import links
-from feedback.models import MailPreferences
+from feedback.models import MailPreferences, SurveyInvitation
 from mentorship.security_log import client_ip
 from programs.models import Enrolment
 from tests.factories import UserFactory
@@ -119,8 +122,11 @@ def test_hr_sending_invitations_past_the_rate_is_refused_and_sends_nothing(
 def test_the_mail_limit_counts_per_hr_admin(client_for, hr_admin, program, low_limits):
     url = reverse("programs:invite", kwargs={"slug": program.slug})
     first = client_for(hr_admin)
-    for number in range(3):
-        first.post(url, {"people": f"p{number}@example.com", "role": "mentee", "language": "en"})
+    answers = [
+        first.post(url, {"people": f"p{n}@example.com", "role": "mentee", "language": "en"})
+        for n in range(3)
+    ]
+    assert answers[-1].status_code == 429
     other = client_for(UserFactory(is_hr_admin=True))
 
     response = other.post(url, {"people": "p9@example.com", "role": "mentee", "language": "en"})
@@ -138,6 +144,7 @@ def test_the_mail_limit_counts_per_hr_admin(client_for, hr_admin, program, low_l
         (1, "198.51.100.7, 203.0.113.9:5555", "203.0.113.9"),  # a gateway that adds the port
         (1, "[2001:db8::7]:443", "2001:db8::7"),
         (1, "unknown", "127.0.0.1"),  # not an address: the connection's own
+        (1, "::ffff:203.0.113.9", "203.0.113.9"),  # IPv4 through a dual-stack listener
     ],
 )
 def test_the_client_address_trusts_only_the_configured_proxies(
@@ -155,3 +162,29 @@ def test_a_forwarded_value_that_is_no_address_never_breaks_a_link(client, settin
     response = client.get(_survey_link(mentee), HTTP_X_FORWARDED_FOR="unknown")
 
     assert response.status_code == 200
+
+
+def test_forged_survey_links_count_as_refused(client, low_limits, mentee):
+    # The survey view answers a forged token with a 404 it raises, not one it returns.
+    forged = reverse("feedback:survey_answer", args=["forged-token"])
+
+    assert _statuses(client, forged, 4) == [404] * 4
+    assert client.get(forged).status_code == 429
+
+
+def test_an_expired_or_closed_link_is_not_counted_as_a_guess(client, low_limits, mentee):
+    # People click old mails: a link we issued (410 when closed) is not guessing.
+    closed = _survey_link(mentee)
+    SurveyInvitation.objects.update(closes_at=timezone.now() - datetime.timedelta(days=1))
+
+    assert _statuses(client, closed, 5) == [410] * 5
+
+
+def test_the_429_page_says_when_to_try_again_and_is_not_cached(client, low_limits):
+    url = reverse("programs:invitation_accept", args=["guessed-token"])
+    _statuses(client, url, 4)
+
+    response = client.get(url)
+
+    assert response["Retry-After"] == "60"
+    assert "no-store" in response["Cache-Control"]
