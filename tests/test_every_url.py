@@ -3,6 +3,7 @@ see it. A new URL fails this test until its row below says who may open it."""
 
 import datetime
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -26,13 +27,11 @@ OUR_NAMESPACES = ("accounts:", "audit:", "programs:", "matching:", "feedback:")
 OUR_NAMES = {"home", "dashboard", "dashboard_csv", "dashboard_pdf", "set_language", "healthz"}
 
 
-@pytest.fixture
-def world(program, mentor, mentee, other_participant, hr_admin):
-    program.status = "active"
-    program.save()
-    mentor_enrolment = Enrolment.objects.get(user=mentor)
-    mentee_enrolment = Enrolment.objects.get(user=mentee)
-    pair = Pair.objects.create(program=program, mentor=mentor_enrolment, mentee=mentee_enrolment)
+def pair_with_history(program, *, mentor=None, mentee=None) -> SimpleNamespace:
+    """A pair with a session to come, a held and logged one, and an open action item."""
+    mentor = mentor or EnrolmentFactory(program=program, role="mentor")
+    mentee = mentee or EnrolmentFactory(program=program, role="mentee")
+    pair = Pair.objects.create(program=program, mentor=mentor, mentee=mentee)
     planned = Session.objects.create(
         pair=pair, starts_at=timezone.now() + datetime.timedelta(days=5), duration_minutes=60
     )
@@ -40,10 +39,21 @@ def world(program, mentor, mentee, other_participant, hr_admin):
         pair=pair,
         starts_at=timezone.now() - datetime.timedelta(days=5),
         duration_minutes=60,
-        status="held",
+        status=Session.Status.HELD,
     )
     SessionLog.objects.create(session=held, outcome="held", private_notes="secret")
-    item = ActionItem.objects.create(pair=pair, text="Try a tool", owner=mentee_enrolment)
+    item = ActionItem.objects.create(pair=pair, text="Try a tool", owner=mentee)
+    return SimpleNamespace(pair=pair, planned=planned, held=held, item=item)
+
+
+@pytest.fixture
+def world(program, mentor, mentee, other_participant, hr_admin):
+    program.status = "active"
+    program.save()
+    mentor_enrolment = Enrolment.objects.get(user=mentor)
+    mentee_enrolment = Enrolment.objects.get(user=mentee)
+    ours = pair_with_history(program, mentor=mentor_enrolment, mentee=mentee_enrolment)
+    pair, planned, held, item = ours.pair, ours.planned, ours.held, ours.item
     other_mentee = Enrolment.objects.get(user=other_participant)
     other_mentor = EnrolmentFactory(program=other_mentee.program, role="mentor")
     Pair.objects.create(program=other_mentee.program, mentor=other_mentor, mentee=other_mentee)

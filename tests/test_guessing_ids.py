@@ -6,21 +6,19 @@ it opens nothing, changes nothing, and answers exactly what a made-up id answers
 answer never tells whether an id exists. A pair is named by its UUID, never its sequential pk.
 """
 
-import datetime
 import re
 import uuid
 from types import SimpleNamespace
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 from feedback.models import SurveySchedule
 from matching.models import ActionItem, MatchRun, Pair, PairRule, Session, SessionLog
 from programs.models import Enrolment, ParticipantImport
 from tests import test_every_url
-from tests.factories import EnrolmentFactory
 from tests.feedback.factories import SurveyScheduleFactory
+from tests.test_every_url import pair_with_history
 
 pytestmark = pytest.mark.django_db
 
@@ -63,25 +61,6 @@ PAIR_SESSION_URLS = {
 MADE_UP_PK = 2_000_000_000
 
 
-def _pair_with_history(program, *, mentor=None, mentee=None) -> SimpleNamespace:
-    """A pair with a session to come, a held and logged one, and an open action item."""
-    mentor = mentor or EnrolmentFactory(program=program, role="mentor")
-    mentee = mentee or EnrolmentFactory(program=program, role="mentee")
-    pair = Pair.objects.create(program=program, mentor=mentor, mentee=mentee)
-    planned = Session.objects.create(
-        pair=pair, starts_at=timezone.now() + datetime.timedelta(days=5), duration_minutes=60
-    )
-    held = Session.objects.create(
-        pair=pair,
-        starts_at=timezone.now() - datetime.timedelta(days=5),
-        duration_minutes=60,
-        status=Session.Status.HELD,
-    )
-    SessionLog.objects.create(session=held, outcome="held", logged_by=mentor.user)
-    item = ActionItem.objects.create(pair=pair, text="Try a tool", owner=mentee)
-    return SimpleNamespace(pair=pair, planned=planned, held=held, item=item)
-
-
 @pytest.fixture
 def world(program, mentor, mentee, other_participant, hr_admin):
     """Program A with the cast's pair and a neighbouring pair; program B with the other pair
@@ -91,13 +70,13 @@ def world(program, mentor, mentee, other_participant, hr_admin):
     for each in (program, other):
         each.status = "active"
         each.save()
-    mine = _pair_with_history(
+    mine = pair_with_history(
         program,
         mentor=Enrolment.objects.get(user=mentor),
         mentee=Enrolment.objects.get(user=mentee),
     )
-    neighbour = _pair_with_history(program)
-    far = _pair_with_history(other, mentee=far_mentee)
+    neighbour = pair_with_history(program)
+    far = pair_with_history(other, mentee=far_mentee)
     return SimpleNamespace(
         program=program,
         other=other,
