@@ -180,21 +180,23 @@ def _table(w) -> dict[str, tuple[dict, set[str]]]:
     }
 
 
-def _our_url_names() -> set[str]:
-    def walk(patterns, namespace=None):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = pattern.namespace
-                yield from walk(
-                    pattern.url_patterns,
-                    f"{namespace}:{inner}" if namespace and inner else inner or namespace,
-                )
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+def named_url_patterns(patterns=None, namespace=None):
+    """(full name, pattern) of every named URL of the project, namespaces included."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            yield from named_url_patterns(
+                pattern.url_patterns,
+                f"{namespace}:{inner}" if namespace and inner else inner or namespace,
+            )
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name, pattern
 
+
+def _our_url_names() -> set[str]:
     return {
         name
-        for name in walk(get_resolver().url_patterns)
+        for name, _pattern in named_url_patterns()
         if name.startswith(OUR_NAMESPACES) or name in OUR_NAMES
     }
 

@@ -11,14 +11,14 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from feedback.models import SurveySchedule
 from matching.models import ActionItem, MatchRun, Pair, PairRule, Session, SessionLog
 from programs.models import Enrolment, ParticipantImport
 from tests import test_every_url
 from tests.feedback.factories import SurveyScheduleFactory
-from tests.test_every_url import pair_with_history
+from tests.test_every_url import named_url_patterns, pair_with_history
 
 pytestmark = pytest.mark.django_db
 
@@ -180,23 +180,12 @@ def _passes_role_gate(role: str, name: str) -> bool:
 
 
 def test_every_url_with_an_id_is_tried_here(world):
-    def walk(patterns, namespace=None):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                inner = pattern.namespace
-                yield from walk(
-                    pattern.url_patterns,
-                    f"{namespace}:{inner}" if namespace and inner else inner or namespace,
-                )
-            elif isinstance(pattern, URLPattern) and pattern.name and namespace:
-                converters = set(pattern.pattern.converters) - {"slug"}
-                if converters:
-                    yield f"{namespace}:{pattern.name}"
-
+    # Our URLs whose arguments include anything but a program's slug.
     ours = {
         name
-        for name in walk(get_resolver().url_patterns)
+        for name, pattern in named_url_patterns()
         if name.split(":")[0] in {"accounts", "audit", "programs", "matching", "feedback"}
+        and set(pattern.pattern.converters) - {"slug"}
     }
     tried = {name for name, _kwargs in _foreign_urls(world, "hr_admin")}
     # A new URL that names an object fails here until it is tried above or said to be site-wide.
